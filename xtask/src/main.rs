@@ -1,1 +1,136 @@
-fn main() {}
+//! The untwisted workshop runner: `cargo xtask <command>`.
+//!
+//! Learners use `check`, `hint`, `watch`, `reset` and `solution`; instructors use
+//! `demo`, `verify`, `seal` and `bench`. Exit codes: 0 pass, 1 fail, 2 usage or setup error.
+
+mod cargo;
+mod commands;
+mod error;
+mod manifest;
+mod progress;
+mod seal;
+mod testrun;
+mod ui;
+mod verdict;
+mod workspace;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use colored::Colorize;
+
+use crate::error::Error;
+use crate::workspace::Workspace;
+
+/// The untwisted workshop runner.
+#[derive(Parser)]
+#[command(name = "cargo xtask", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every exercise with your progress.
+    List,
+    /// Check an exercise (default: the one you are on) and show the verdict.
+    Check {
+        /// Exercise id (`05-lines`), number (`5`) or topic (`lines`).
+        exercise: Option<String>,
+        /// Check every exercise.
+        #[arg(long, conflicts_with = "exercise")]
+        all: bool,
+        /// Print the verdict as JSON, for tools.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Re-check an exercise every time you save a file.
+    Watch {
+        /// Exercise id (default: the one you are on).
+        exercise: Option<String>,
+    },
+    /// Show the next hint for an exercise.
+    Hint {
+        /// Exercise id.
+        exercise: String,
+        /// Show every hint at once.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Put an exercise back as it was (your version is backed up first).
+    Reset {
+        /// Exercise id.
+        exercise: String,
+        /// Restore the tests and snapshots instead of your code.
+        #[arg(long)]
+        tests: bool,
+    },
+    /// Show how the solution differs from your code.
+    Solution {
+        /// Exercise id.
+        exercise: String,
+        /// Do not ask before revealing the solution of an unfinished exercise.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Run an exercise's solution as a live server (instructors).
+    Demo {
+        /// Exercise id.
+        exercise: String,
+        /// Address to listen on (default: loopback, a free port).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Run a scripted client beside the server and print the transcript.
+        #[arg(long)]
+        script: bool,
+    },
+    /// Prove every solution passes and every stub fails, then run the runner's own tests.
+    Verify {
+        /// Only the exercises, not the tests of the whole (the runner's own tests use this).
+        #[arg(long, hide = true)]
+        exercises_only: bool,
+    },
+    /// Pre-fetch and pre-build everything, so the workshop works offline afterwards.
+    Setup,
+    /// Record the hashes of every exercise's tests and snapshots (instructors).
+    Seal,
+    /// Measure the runner and the event loops.
+    Bench {
+        #[command(subcommand)]
+        which: commands::bench::Which,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let json = matches!(cli.command, Some(Command::Check { json: true, .. }));
+    ui::configure_colour(json);
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{} {error}", "error:".red().bold());
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, Error> {
+    let ws = Workspace::discover()?;
+    match cli.command {
+        None => commands::status::run(&ws),
+        Some(Command::List) => commands::list::run(&ws),
+        Some(Command::Check { exercise, all, json }) => commands::check::run(&ws, exercise.as_deref(), all, json),
+        Some(Command::Watch { exercise }) => commands::watch::run(&ws, exercise.as_deref()),
+        Some(Command::Hint { exercise, all }) => commands::hint::run(&ws, &exercise, all),
+        Some(Command::Reset { exercise, tests }) => commands::reset::run(&ws, &exercise, tests),
+        Some(Command::Solution { exercise, yes }) => commands::solution::run(&ws, &exercise, yes),
+        Some(Command::Demo { exercise, listen, script }) => {
+            commands::demo::run(&ws, &exercise, listen.as_deref(), script)
+        }
+        Some(Command::Verify { exercises_only }) => commands::verify::run(&ws, exercises_only),
+        Some(Command::Setup) => commands::setup::run(&ws),
+        Some(Command::Seal) => commands::seal::run(&ws),
+        Some(Command::Bench { which }) => commands::bench::run(&ws, which),
+    }
+}

@@ -1,0 +1,14 @@
+//! One module per runner command.
+
+pub mod bench;
+pub mod check;
+pub mod demo;
+pub mod hint;
+pub mod list;
+pub mod reset;
+pub mod seal;
+pub mod setup;
+pub mod solution;
+pub mod status;
+pub mod verify;
+pub mod watch;

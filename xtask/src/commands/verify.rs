@@ -1,0 +1,159 @@
+//! `cargo xtask verify`: every stub fails every step, every solution passes every
+//! step, the seal holds, and the runner's own tests pass. CI runs this.
+//!
+//! It ends with one countable line, `N passed, N failed`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{ExitCode, Stdio};
+
+use colored::Colorize;
+
+use crate::cargo::{self, Build};
+use crate::error::{Error, Result};
+use crate::manifest::Exercise;
+use crate::testrun::{self, Outcome, Outcomes};
+use crate::workspace::Workspace;
+use crate::seal;
+
+/// Tallies checks as they are printed.
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+}
+
+impl Tally {
+    fn record(&mut self, ok: bool, what: &str, detail: &str) {
+        if ok {
+            self.passed += 1;
+            println!("  {} {what}", "✔".green());
+        } else {
+            self.failed += 1;
+            println!("  {} {what}\n{}", "✘".red(), crate::ui::indent(detail, 6));
+        }
+    }
+}
+
+/// Runs every check.
+pub fn run(ws: &Workspace, exercises_only: bool) -> Result<ExitCode> {
+    let mut tally = Tally::default();
+
+    println!("{}", "Exercises".bold());
+    let mut packages = Vec::new();
+    for exercise in &ws.manifest.exercises {
+        packages.push(exercise.exercise_package());
+        packages.push(exercise.solution_package());
+        let tampering = seal::check(ws, exercise)?;
+        tally.record(
+            tampering.is_none(),
+            &format!("{}: tests and snapshots match the seal", exercise.id),
+            &tampering.unwrap_or_default().replace("cargo xtask reset", "restore them, or if you changed them on purpose run `cargo xtask seal`; see"),
+        );
+    }
+
+    match cargo::build_steps(&ws.root, &packages)? {
+        Build::Failed { first_error, .. } => tally.record(false, "every exercise and solution builds", &first_error),
+        Build::Built(binaries) => {
+            for exercise in &ws.manifest.exercises {
+                for (package, dir, solved) in [
+                    (exercise.exercise_package(), exercise.exercise_dir(), false),
+                    (exercise.solution_package(), exercise.solution_dir(), true),
+                ] {
+                    let Some(exe) = binaries.get(&package) else {
+                        tally.record(false, &format!("{package} has a steps test"), "no test target named `steps`");
+                        continue;
+                    };
+                    let outcomes = testrun::run_steps(&ws.root, &ws.path(&dir), exe)?;
+                    let (ok, what, detail) = judge(exercise, &package, solved, &outcomes);
+                    tally.record(ok, &what, &detail);
+                }
+            }
+        }
+    }
+
+    if !exercises_only {
+        println!("\n{}", "Tests of the whole (runner, test kit)".bold());
+        self_tests(ws, &mut tally)?;
+    }
+
+    println!("\n{} passed, {} failed", tally.passed, tally.failed);
+    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// A stub must fail every step; a solution must pass every step; both must have as
+/// many steps as the manifest lists.
+fn judge(exercise: &Exercise, package: &str, solved: bool, outcomes: &Outcomes) -> (bool, String, String) {
+    let steps: Vec<(&String, &Outcome)> = outcomes.iter().filter(|(name, _)| name.starts_with("step_")).collect();
+    let expected = exercise.steps.len();
+    if steps.len() != expected {
+        return (
+            false,
+            format!("{package}: {} steps, as the manifest lists", expected),
+            format!("the tests have {} step_… tests, the manifest lists {expected} steps", steps.len()),
+        );
+    }
+    let wrong: Vec<String> = steps
+        .iter()
+        .filter(|(_, outcome)| (**outcome == Outcome::Passed) != solved)
+        .map(|(name, outcome)| match outcome {
+            Outcome::Passed => format!("{name} passes on the stub: it proves nothing"),
+            Outcome::Failed(text) => format!("{name} fails:\n{}", crate::ui::indent(text, 2)),
+            Outcome::TimedOut(secs) => format!("{name} timed out after {secs} s"),
+        })
+        .collect();
+    let what = if solved {
+        format!("{package}: the solution passes all {expected} steps")
+    } else {
+        format!("{package}: the stub fails all {expected} steps")
+    };
+    (wrong.is_empty(), what, wrong.join("\n"))
+}
+
+/// Runs `cargo test` on the runner and the test kit, counting libtest's results.
+fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
+    let mut child = cargo::cargo()
+        .current_dir(&ws.root)
+        .args(["test", "--package", "xtask", "--package", "untwisted-test-kit"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
+    let stdout = child.stdout.take().expect("piped stdout");
+    let mut saw_results = false;
+    for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {
+        println!("{line}");
+        if let Some((passed, failed)) = libtest_summary(&line) {
+            saw_results = true;
+            tally.passed += passed;
+            tally.failed += failed;
+        }
+    }
+    let status = child.wait().map_err(|e| Error::setup(e.to_string()))?;
+    if !status.success() && (!saw_results || tally.failed == 0) {
+        tally.record(false, "the runner's own tests build and run", "cargo test failed before reporting results (see above)");
+    }
+    Ok(())
+}
+
+/// `test result: ok. 12 passed; 1 failed; …` → (12, 1).
+fn libtest_summary(line: &str) -> Option<(usize, usize)> {
+    let rest = line.strip_prefix("test result: ")?;
+    let count = |word: &str| -> Option<usize> {
+        let before = rest.split(&format!(" {word}")).next()?;
+        before.rsplit(' ').next()?.parse().ok()
+    };
+    Some((count("passed")?, count("failed")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::libtest_summary;
+
+    #[test]
+    fn reads_libtest_summaries() {
+        assert_eq!(
+            libtest_summary("test result: FAILED. 12 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out"),
+            Some((12, 1))
+        );
+        assert_eq!(libtest_summary("running 3 tests"), None);
+    }
+}

@@ -1,0 +1,77 @@
+//! `cargo xtask watch [EX]`: re-check whenever a file of the exercise is saved.
+//!
+//! It polls modification times (no file-watching dependency, the same on every OS)
+//! and waits until saves settle, so an editor writing several files triggers one check.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime};
+
+use colored::Colorize;
+
+use crate::commands::check;
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::workspace::Workspace;
+
+const POLL: Duration = Duration::from_millis(200);
+const SETTLE: Duration = Duration::from_millis(300);
+
+/// Checks, then re-checks on every change until interrupted (Ctrl-C).
+pub fn run(ws: &Workspace, name: Option<&str>) -> Result<ExitCode> {
+    let (progress, _) = Progress::load(ws);
+    let exercise = match name {
+        Some(name) => ws.manifest.find(name)?,
+        None => check::current(ws, &progress),
+    };
+    let dir = ws.path(exercise.exercise_dir());
+    loop {
+        // Clear the screen so each verdict stands alone.
+        print!("\x1b[2J\x1b[H");
+        // A failing build or check is a verdict, not the end of watching; only a broken
+        // workspace is, and even then we keep watching so a fix can be saved.
+        if let Err(error) = check::run(ws, Some(&exercise.id), false, false) {
+            eprintln!("{} {error}", "error:".red().bold());
+        }
+        println!("{}", format!("Watching {} for changes (Ctrl-C to stop)…", exercise.exercise_dir()).dimmed());
+        let seen = latest_change(&dir);
+        loop {
+            std::thread::sleep(POLL);
+            let now = latest_change(&dir);
+            if now != seen {
+                // Wait for the burst of saves to end.
+                let mut last = now;
+                loop {
+                    std::thread::sleep(SETTLE);
+                    let again = latest_change(&dir);
+                    if again == last {
+                        break;
+                    }
+                    last = again;
+                }
+                break;
+            }
+        }
+    }
+}
+
+/// The newest modification time of any file under `dir` (and how many files there
+/// are, so a deleted file counts as a change).
+fn latest_change(dir: &Path) -> (Option<SystemTime>, usize) {
+    let mut newest = None;
+    let mut count = 0;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+                count += 1;
+                newest = newest.max(Some(modified));
+            }
+        }
+    }
+    (newest, count)
+}
