@@ -1,0 +1,147 @@
+//! The feed server: the factory that every connection shares, the protocol loop of
+//! one connection, and the listening port that ties them together.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio_util::codec::Framed;
+
+use crate::codec::{CrlfLineCodec, LineError, MAX_LENGTH};
+use crate::feed::{Inventory, StockMove};
+
+/// How many clients may be connected at once; the next one waits in the kernel's
+/// accept queue until a slot frees up.
+pub const MAX_CONNECTIONS: usize = 256;
+
+// ANCHOR: factory
+/// The factory (Twisted's `Factory`): what all connections share, handed to each
+/// new connection as a cheap clone.
+///
+/// The inventory lives behind `Arc<Mutex<…>>`: `Arc` because every connection task
+/// holds it, `Mutex` because they all update it. A std `Mutex` is right here: it is
+/// only held for a few instructions, never across an `.await`.
+#[derive(Debug, Clone)]
+pub struct FeedFactory {
+    inventory: Arc<Mutex<Inventory>>,
+    max_length: usize,
+}
+// ANCHOR_END: factory
+
+impl FeedFactory {
+    /// A factory with an empty inventory that accepts lines of up to [`MAX_LENGTH`] bytes.
+    pub fn new() -> Self {
+        Self::with_max_length(MAX_LENGTH)
+    }
+
+    /// A factory whose connections accept lines of up to `max_length` bytes.
+    pub fn with_max_length(max_length: usize) -> Self {
+        Self { inventory: Arc::new(Mutex::new(Inventory::new())), max_length }
+    }
+
+    /// The longest line a connection accepts, in bytes.
+    pub fn max_length(&self) -> usize {
+        self.max_length
+    }
+
+    /// The current total of `sku` (0 if it never moved), e.g. for a status page.
+    pub fn total(&self, sku: &str) -> i64 {
+        self.inventory.lock().unwrap_or_else(PoisonError::into_inner).total(sku)
+    }
+
+    // ANCHOR: line_received
+    /// Answers one line (Twisted's `lineReceived`): `SKU total` after applying the
+    /// move, or `ERR <reason>` for a line that is not a valid move.
+    pub fn line_received(&self, line: &[u8]) -> String {
+        let answer = StockMove::parse(line).and_then(|stock_move| {
+            // A panic elsewhere while holding the lock poisons it; the totals are
+            // still consistent (apply changes nothing on error), so keep serving.
+            let mut inventory = self.inventory.lock().unwrap_or_else(PoisonError::into_inner);
+            let total = inventory.apply(&stock_move)?;
+            Ok(format!("{} {total}", stock_move.sku))
+        }); // The lock guard is dropped here, before any .await in `serve`.
+        answer.unwrap_or_else(|err| format!("ERR {err}"))
+    }
+    // ANCHOR_END: line_received
+
+    // ANCHOR: serve
+    /// Runs the protocol on one connection until the client leaves: one answer per
+    /// line; a line that is too long gets `ERR line too long (max N bytes)`, then
+    /// the connection is closed (Twisted's `lineLengthExceeded` → `loseConnection`).
+    pub async fn serve(&self, stream: TcpStream) {
+        // `Framed` = the socket + the codec: a Stream of decoded lines and a Sink
+        // of lines to encode and write.
+        let mut lines = Framed::new(stream, CrlfLineCodec::with_max_length(self.max_length));
+        while let Some(frame) = lines.next().await {
+            let answer = match frame {
+                Ok(line) => self.line_received(&line),
+                Err(err @ LineError::TooLong { .. }) => {
+                    // Best effort: if the client is already gone there is no one to tell.
+                    let _ = lines.send(format!("ERR {err}")).await;
+                    return; // dropping `lines` closes the socket
+                }
+                Err(LineError::Io(_)) => return, // the connection broke: nothing to answer
+            };
+            if lines.send(answer).await.is_err() {
+                return;
+            }
+        }
+    }
+    // ANCHOR_END: serve
+}
+
+impl Default for FeedFactory {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A listening feed server (Twisted's `reactor.listenTCP(port, factory)`).
+#[derive(Debug)]
+pub struct FeedServer {
+    listener: TcpListener,
+    local_addr: SocketAddr,
+    factory: FeedFactory,
+}
+
+impl FeedServer {
+    /// Listens on `addr` (use `127.0.0.1:0` for any free loopback port).
+    pub async fn bind(addr: SocketAddr, factory: FeedFactory) -> io::Result<Self> {
+        let listener = TcpListener::bind(addr).await?;
+        let local_addr = listener.local_addr()?;
+        Ok(Self { listener, local_addr, factory })
+    }
+
+    /// The address the server really listens on, with the port the OS picked.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local_addr
+    }
+
+    // ANCHOR: run
+    /// Accepts connections forever, serving each one on its own task with a clone
+    /// of the factory. Spawn it: `tokio::spawn(server.run())`.
+    pub async fn run(self) {
+        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        loop {
+            // Wait for a free slot before accepting: this bounds the connections.
+            let Ok(slot) = slots.clone().acquire_owned().await else { return };
+            match self.listener.accept().await {
+                Ok((stream, _peer)) => {
+                    let factory = self.factory.clone();
+                    tokio::spawn(async move {
+                        factory.serve(stream).await;
+                        drop(slot); // the connection is over: let the next one in
+                    });
+                }
+                // Out of file descriptors and the like: pause instead of spinning,
+                // the condition usually clears when other connections end.
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        }
+    }
+    // ANCHOR_END: run
+}
