@@ -95,6 +95,12 @@ enum Command {
     Setup,
     /// Record the hashes of every exercise's tests and snapshots (instructors).
     Seal,
+    /// Build the workshop book (or serve it on localhost).
+    Book {
+        /// Serve it on http://127.0.0.1:3000 and rebuild on every save.
+        #[arg(long)]
+        serve: bool,
+    },
     /// Measure the runner and the event loops.
     Bench {
         #[command(subcommand)]
@@ -131,6 +137,7 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Verify { exercises_only }) => commands::verify::run(&ws, exercises_only),
         Some(Command::Setup) => commands::setup::run(&ws),
         Some(Command::Seal) => commands::seal::run(&ws),
+        Some(Command::Book { serve }) => commands::book::run(&ws, serve),
         Some(Command::Bench { which }) => commands::bench::run(&ws, which),
     }
 }

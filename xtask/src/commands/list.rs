@@ -31,7 +31,7 @@ pub fn print(ws: &Workspace, progress: &Progress) {
         } else {
             "·".dimmed()
         };
-        let score = if seen.total > 0 { format!("{}/{}", seen.best, seen.total) } else { String::new() };
-        println!("  {mark} {:<16} {:<56} {}", exercise.id, exercise.title, score.dimmed());
+        let score = if seen.total > 0 { format!("{}/{}", seen.best, seen.total) } else { "-".to_owned() };
+        println!("  {mark} {:<16} {:>5}  {}", exercise.id, score.dimmed(), exercise.title);
     }
 }

@@ -1,6 +1,7 @@
 //! One module per runner command.
 
 pub mod bench;
+pub mod book;
 pub mod check;
 pub mod demo;
 pub mod hint;

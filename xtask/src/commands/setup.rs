@@ -43,6 +43,7 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
             }
         }
     }
+    crate::commands::book::prepare(ws);
     println!(
         "\n{} Everything is fetched and built; the workshop now works offline.\nStart with: {}",
         "Ready.".green().bold(),

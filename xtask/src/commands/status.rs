@@ -21,9 +21,8 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
     list::print(ws, &progress);
     let current = check::current(ws, &progress);
     println!(
-        "\nYou are on {} {}. Edit {}/src, then run {}.\n",
+        "\nYou are on {}. Edit {}/src, then run {}.\n",
         current.id.bold(),
-        current.title,
         current.exercise_dir(),
         format!("cargo xtask check {}", current.id).cyan()
     );
