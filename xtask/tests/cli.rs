@@ -293,3 +293,42 @@ fn verify_rejects_a_solution_that_fails() {
     assert!(out.contains("sol01-fixture: the solution passes all 2 steps"), "{out}");
     assert!(out.trim_end().ends_with("2 passed, 1 failed"), "{out}");
 }
+
+#[test]
+fn watch_rechecks_on_save_and_survives_a_broken_build() {
+    use std::io::{BufRead, BufReader};
+    use std::sync::mpsc;
+    use std::time::Duration;
+
+    let fixture = Fixture::new();
+    let mut child = fixture.xtask(&["watch", "01-fixture"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let (lines, seen) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    // Reads lines until one contains `what`; the watcher must get there within a minute.
+    let wait_for = |what: &str| {
+        let mut transcript = String::new();
+        loop {
+            match seen.recv_timeout(Duration::from_secs(60)) {
+                Ok(line) if line.contains(what) => return,
+                Ok(line) => transcript.push_str(&format!("{line}\n")),
+                Err(_) => panic!("watch never printed {what:?}; it printed:\n{transcript}"),
+            }
+        }
+    };
+    wait_for("Score:   0/2 steps");
+    wait_for("Watching");
+    fixture.solve_with("this does not compile");
+    wait_for("does not compile yet");
+    wait_for("Watching");
+    fixture.solve_with("x * 2");
+    wait_for("Score:   2/2 steps");
+    child.kill().unwrap();
+    let _ = child.wait();
+}
