@@ -109,6 +109,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let cli = Cli::parse();
     let json = matches!(cli.command, Some(Command::Check { json: true, .. }));
     ui::configure_colour(json);
@@ -141,3 +142,21 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Bench { which }) => commands::bench::run(&ws, which),
     }
 }
+
+/// `cargo xtask list | head` should end quietly, as Unix tools do, not panic with
+/// "failed printing to stdout": Rust ignores SIGPIPE by default, so restore it.
+#[cfg(unix)]
+fn restore_sigpipe() {
+    const SIGPIPE: i32 = 13; // the same on Linux and macOS
+    const SIG_DFL: usize = 0;
+    unsafe extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    // SAFETY: resetting a signal to its default disposition, before any thread starts.
+    unsafe {
+        signal(SIGPIPE, SIG_DFL);
+    }
+}
+
+#[cfg(not(unix))]
+fn restore_sigpipe() {}
