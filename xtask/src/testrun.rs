@@ -62,33 +62,44 @@ pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes
     });
 
     let deadline = Instant::now() + Duration::from_secs(limit);
-    let mut timed_out = false;
-    while child.try_wait().map_err(|e| Error::setup(e.to_string()))?.is_none() {
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| Error::setup(e.to_string()))? {
+            break Some(status);
+        }
         if Instant::now() >= deadline {
             let _ = child.kill();
             let _ = child.wait();
-            timed_out = true;
-            break;
+            break None;
         }
         std::thread::sleep(Duration::from_millis(5));
-    }
+    };
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
 
     let mut outcomes = parse(&stdout);
-    if timed_out {
+    // Steps that never reported: stopped by the runner, or the whole process died
+    // under them (a stack overflow from endless recursion, `process::exit`, …).
+    let unfinished = match status {
+        None => Outcome::TimedOut(limit),
+        Some(status) => Outcome::Failed(format!(
+            "the test process crashed before this step finished ({status}):\n{}",
+            last_lines(&stderr, 8)
+        )),
+    };
+    if !status.is_some_and(|s| s.success()) {
         for name in listed_tests(exe)? {
-            outcomes.entry(name).or_insert(Outcome::TimedOut(limit));
+            outcomes.entry(name).or_insert_with(|| unfinished.clone());
         }
-    } else if outcomes.is_empty() {
-        return Err(Error::setup(format!(
-            "{} reported no tests:\n{}{}",
-            exe.display(),
-            stdout.trim_end(),
-            stderr.trim_end()
-        )));
+    }
+    if outcomes.is_empty() {
+        return Err(Error::setup(format!("{} has no tests:\n{}{}", exe.display(), stdout.trim_end(), stderr.trim_end())));
     }
     Ok(outcomes)
+}
+
+fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.trim_end().lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
 /// Asks a test binary for its test names (`--list`), for the ones a timeout cut short.

@@ -332,3 +332,12 @@ fn watch_rechecks_on_save_and_survives_a_broken_build() {
     child.kill().unwrap();
     let _ = child.wait();
 }
+
+#[test]
+fn a_crash_is_a_failed_step_not_a_runner_error() {
+    let fixture = Fixture::new();
+    fixture.solve_with("std::process::abort()");
+    let (code, out) = fixture.run(&["check", "01-fixture"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("the test process crashed before this step finished"), "{out}");
+}
