@@ -22,6 +22,9 @@ pub enum Which {
         #[arg(long, default_value_t = 7)]
         runs: usize,
     },
+    /// The first verdict of every exercise, as a learner gets it right after `setup`
+    /// (run `cargo xtask setup` first: nothing should compile but the exercise itself).
+    FirstVerdict,
     /// The event-loop chapter's echo benchmark (reactor vs tokio vs threads).
     Echo {
         /// Passed on to the bench binary (see `cargo xtask bench echo -- --help`).
@@ -34,6 +37,7 @@ pub enum Which {
 pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
     match which {
         Which::CheckLatency { exercise, runs } => check_latency(ws, &exercise, runs.max(1)),
+        Which::FirstVerdict => first_verdict(ws),
         Which::Echo { args } => {
             let status = cargo::cargo()
                 .current_dir(&ws.root)
@@ -82,6 +86,24 @@ fn check_latency(ws: &Workspace, name: &str, runs: usize) -> Result<ExitCode> {
     report("cargo xtask check", &checks);
     report(&format!("cargo test -p {package}"), &bares);
     println!("ratio check / bare: {:.2}x", check_median / bare_median);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Times one `cargo xtask check EX` per exercise, touching each exercise's source first
+/// so its own crate rebuilds as after a learner's first edit.
+fn first_verdict(ws: &Workspace) -> Result<ExitCode> {
+    println!("First verdict per exercise (its own crate rebuilt, dependencies as `setup` left them)");
+    let mut slowest = 0.0_f64;
+    for exercise in &ws.manifest.exercises {
+        let file = ws.path(exercise.exercise_dir()).join("src/lib.rs");
+        let text = std::fs::read(&file).map_err(|e| Error::setup(format!("cannot read {}: {e}", file.display())))?;
+        // Rewriting the same bytes bumps the modification time: cargo rebuilds the crate.
+        std::fs::write(&file, &text).map_err(|e| Error::setup(e.to_string()))?;
+        let seconds = time(&ws.root, &["xtask", "check", &exercise.id, "--json"])?;
+        slowest = slowest.max(seconds);
+        println!("  {:<16} {seconds:>6.3}s", exercise.id);
+    }
+    println!("slowest: {slowest:.3}s");
     Ok(ExitCode::SUCCESS)
 }
 

@@ -30,11 +30,7 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
 
     println!("{}", "Building every exercise as `check` will (the first time takes a few minutes)".bold());
     for exercise in &ws.manifest.exercises {
-        let mut packages = vec![exercise.exercise_package()];
-        if exercise.demo {
-            packages.push(exercise.solution_package());
-        }
-        for package in packages {
+        for package in [exercise.exercise_package(), exercise.solution_package()] {
             match cargo::build_steps(&ws.root, std::slice::from_ref(&package))? {
                 Build::Built(_) => println!("  {} {package}", "✔".green()),
                 Build::Failed { first_error, .. } => {
