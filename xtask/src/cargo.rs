@@ -48,13 +48,13 @@ pub fn build_steps(root: &Path, packages: &[String]) -> Result<Build> {
     let mut binaries = BTreeMap::new();
     let mut errors = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        match serde_json::from_str::<Message>(line) {
-            Ok(Message::CompilerArtifact { target, executable: Some(executable), package_id, .. })
+        match serde_json::from_str::<Event>(line) {
+            Ok(Event::CompilerArtifact { target, executable: Some(executable), package_id, .. })
                 if target.name == "steps" =>
             {
                 binaries.insert(package_name(&package_id), executable);
             }
-            Ok(Message::CompilerMessage { message }) if message.level == "error" => {
+            Ok(Event::CompilerMessage { message }) if message.level == "error" => {
                 errors.push(message.rendered.unwrap_or(message.message));
             }
             _ => {}
@@ -93,7 +93,8 @@ fn package_name(package_id: &str) -> String {
 
 #[derive(Deserialize)]
 #[serde(tag = "reason", rename_all = "kebab-case")]
-enum Message {
+/// One line of cargo's JSON output, by its `reason`.
+enum Event {
     CompilerArtifact {
         package_id: String,
         target: Target,

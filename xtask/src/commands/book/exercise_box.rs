@@ -71,13 +71,13 @@ fn render_one(exercise: &Exercise) -> String {
         exercise.exercise_dir()
     ));
     out.push_str(&format!("```console\n$ cargo xtask check {id}\n```\n\n"));
-    out.push_str("The checker runs these steps in order and stops at the first one that fails:\n\n");
+    out.push_str("The checker runs these steps in order, and explains the first one that fails:\n\n");
     for (number, step) in exercise.steps.iter().enumerate() {
         out.push_str(&format!("{}. {}\n", number + 1, escape(step)));
     }
     let hints = exercise.hints.len();
     out.push_str(&format!(
-        "\nStuck on a step? `{}` shows one more hint each time ({hints} in all).\n",
+        "\nStuck on a step? `{}` shows one more hint each time ({hints} in all).\n\n",
         exercise.hint_command()
     ));
     out.push_str(&format!(

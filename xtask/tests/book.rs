@@ -1,0 +1,713 @@
+//! Tests of the whole for the book: it agrees with the manifest and the runner, every
+//! include and link resolves, the short track adds up, it builds without a warning
+//! with the pinned mdBook, and every Twisted and Rust snippet in it really runs.
+//!
+//! The slow ones install what they need once (mdBook into `.untwisted/tools`, a
+//! virtual environment with Twisted and a snippet build under `target/`) and reuse it.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+// The runner's own code, included as it is: the tests judge the book with exactly
+// the manifest reader, the exercise box and the mdBook the runner uses.
+#[allow(dead_code)]
+#[path = "../src/error.rs"]
+mod error;
+#[allow(dead_code)]
+#[path = "../src/manifest.rs"]
+mod manifest;
+#[allow(dead_code)]
+#[path = "../src/commands/book/exercise_box.rs"]
+mod exercise_box;
+#[allow(dead_code)]
+#[path = "../src/commands/book/mdbook.rs"]
+mod mdbook;
+
+use manifest::Manifest;
+
+/// The minutes of the short track, across every chapter's speaker notes.
+const SHORT_TRACK_MINUTES: u32 = 150;
+
+/// How long one snippet's `--selftest` may take.
+const SNIPPET_TIMEOUT: Duration = Duration::from_secs(30);
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+fn src() -> PathBuf {
+    root().join("book/src")
+}
+
+fn manifest() -> Manifest {
+    Manifest::load(&root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// `path` from the workspace root, for messages.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(root()).unwrap_or(path).display().to_string()
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", shown(path)))
+}
+
+/// Every file under `dir` (recursively) for which `keep` holds, sorted.
+fn files(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if keep(&path) {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
+}
+
+fn markdown_files() -> Vec<PathBuf> {
+    files(&src(), &|p| p.extension().is_some_and(|e| e == "md"))
+}
+
+/// The chapter files SUMMARY.md lists, from the workspace root (`book/src/…`), in order.
+fn summary_chapters() -> Vec<String> {
+    let summary = read(&src().join("SUMMARY.md"));
+    summary
+        .lines()
+        .filter_map(|line| {
+            let start = line.find("](")? + 2;
+            let end = start + line[start..].find(')')?;
+            Some(format!("book/src/{}", &line[start..end]))
+        })
+        .collect()
+}
+
+/// Fails with every problem at once, so one run shows all there is to fix.
+fn assert_no_problems(what: &str, problems: &[String]) {
+    assert!(problems.is_empty(), "{what}:\n  {}", problems.join("\n  "));
+}
+
+// ---------------------------------------------------------------------------------
+// The book and the manifest
+
+#[test]
+fn every_exercise_chapter_is_in_the_summary_once_and_shows_its_box() {
+    let chapters = summary_chapters();
+    let mut problems = Vec::new();
+    for exercise in &manifest().exercises {
+        let listed = chapters.iter().filter(|c| **c == exercise.chapter).count();
+        if listed != 1 {
+            problems.push(format!("{}: {} is listed {listed} times in SUMMARY.md, not once", exercise.id, exercise.chapter));
+        }
+        match std::fs::read_to_string(root().join(&exercise.chapter)) {
+            Err(_) => problems.push(format!("{}: its chapter {} does not exist", exercise.id, exercise.chapter)),
+            Ok(text) if !text.contains("{{#include exercise.md}}") => problems.push(format!(
+                "{}: {} does not include its box (`{{{{#include exercise.md}}}}` under `## Exercise`)",
+                exercise.id, exercise.chapter
+            )),
+            Ok(_) => {}
+        }
+    }
+    assert_no_problems("the manifest and the book disagree", &problems);
+}
+
+#[test]
+fn every_summary_entry_exists_once() {
+    let chapters = summary_chapters();
+    let mut problems = Vec::new();
+    let mut seen = HashMap::new();
+    for chapter in &chapters {
+        if !root().join(chapter).is_file() {
+            problems.push(format!("SUMMARY.md lists {chapter}, which does not exist"));
+        }
+        *seen.entry(chapter).or_insert(0) += 1;
+    }
+    problems.extend(seen.into_iter().filter(|(_, n)| *n > 1).map(|(c, n)| format!("{c} is listed {n} times")));
+    assert_no_problems("SUMMARY.md", &problems);
+}
+
+#[test]
+fn exercise_boxes_match_the_manifest() {
+    let stale = exercise_box::stale(&root(), &manifest());
+    let names: Vec<String> = stale.iter().map(|(path, _)| shown(path)).collect();
+    assert!(
+        names.is_empty(),
+        "these exercise boxes are missing or out of date with exercises/exercises.toml:\n  {}\n\
+         run `cargo xtask book` to write them, and commit them",
+        names.join("\n  ")
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Runner commands shown in the book
+
+/// What the runner's `--help` says about one subcommand.
+struct Subcommand {
+    /// It takes an exercise as its first positional argument.
+    takes_exercise: bool,
+    /// Its own subcommands (`bench check-latency`), if any.
+    subcommands: Vec<String>,
+    /// Its flags (`--all`, `-y`), and whether each takes a value.
+    flags: HashMap<String, bool>,
+}
+
+/// Runs the runner's binary with `args` and returns its stdout.
+fn runner_help(args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("running the xtask binary");
+    assert!(output.status.success(), "xtask {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The names in a clap help's `Commands:` section.
+fn help_commands(help: &str) -> Vec<String> {
+    help.lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .filter_map(|l| l.split_whitespace().next().map(str::to_owned))
+        .filter(|name| name != "help")
+        .collect()
+}
+
+/// Every runner subcommand, from the real binary's help.
+fn runner_subcommands() -> BTreeMap<String, Subcommand> {
+    let mut commands = BTreeMap::new();
+    for name in help_commands(&runner_help(&["--help"])) {
+        let help = runner_help(&[&name, "--help"]);
+        let usage = help.lines().find(|l| l.starts_with("Usage:")).unwrap_or_default().to_owned();
+        let takes_exercise = usage.contains("<EXERCISE>") || usage.contains("[EXERCISE]");
+        let mut flags = HashMap::new();
+        for line in help.lines().map(str::trim_start).filter(|l| l.starts_with('-')) {
+            // `-y, --yes  Do not ask…` or `--listen <LISTEN>  Address…`
+            let takes_value = line.split("  ").next().unwrap_or_default().contains('<');
+            for word in line.split("  ").next().unwrap_or_default().split([',', ' ']) {
+                if word.starts_with('-') {
+                    flags.insert(word.to_owned(), takes_value);
+                }
+            }
+        }
+        commands.insert(name, Subcommand { takes_exercise, subcommands: help_commands(&help), flags });
+    }
+    commands
+}
+
+/// The text of every `code span` and fenced code line in `markdown`, with its line number.
+fn code_in(markdown: &str) -> Vec<(usize, String)> {
+    let mut code = Vec::new();
+    let mut fenced = false;
+    for (number, line) in markdown.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            code.push((number + 1, line.to_owned()));
+        } else {
+            code.extend(line.split('`').skip(1).step_by(2).map(|span| (number + 1, span.to_owned())));
+        }
+    }
+    code
+}
+
+/// A placeholder a reader replaces: `<exercise>`, `[EX]`, `EX`, `ID`, `NN-name`, `…`.
+fn is_placeholder(word: &str) -> bool {
+    word.starts_with('<')
+        || word.starts_with('[')
+        || word.contains('…')
+        || word.contains("...")
+        || word == "NN-name"
+        || word.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+}
+
+/// What is wrong with the command line `cargo xtask <rest>`, if anything.
+fn judge_command(rest: &str, commands: &BTreeMap<String, Subcommand>, manifest: &Manifest) -> Option<String> {
+    // The command ends where the shell or the prose takes over.
+    let end = rest.find(['`', '|', ';', '&', '#', ')', '"', '\'', '>']).unwrap_or(rest.len());
+    let words: Vec<&str> = rest[..end]
+        .split_whitespace()
+        .map(|w| w.trim_end_matches(['.', ',', ':', ';']))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (&name, args) = words.split_first()?;
+    if name.starts_with('-') {
+        return (!["--help", "-h", "--version", "-V"].contains(&name)).then(|| format!("unknown option {name}"));
+    }
+    let Some(command) = commands.get(name) else {
+        return Some(format!("`{name}` is not a runner command (they are: {})", commands.keys().cloned().collect::<Vec<_>>().join(", ")));
+    };
+    let mut positional = None;
+    let mut words = args.iter();
+    while let Some(&word) = words.next() {
+        if word.starts_with('-') {
+            let flag = word.split('=').next().unwrap_or(word);
+            match command.flags.get(flag) {
+                None if !["--help", "-h"].contains(&flag) => return Some(format!("`{name}` has no option {flag}")),
+                Some(true) if !word.contains('=') => {
+                    words.next(); // the flag's value
+                }
+                _ => {}
+            }
+        } else if positional.is_none() {
+            positional = Some(word);
+        }
+    }
+    let argument = positional.filter(|w| !is_placeholder(w))?;
+    if command.takes_exercise && manifest.find(argument).is_err() {
+        return Some(format!("there is no exercise {argument:?}"));
+    }
+    if !command.subcommands.is_empty() && !command.subcommands.iter().any(|s| s == argument) {
+        return Some(format!("`{name}` has no subcommand {argument:?}"));
+    }
+    None
+}
+
+#[test]
+fn runner_commands_in_the_book_are_real() {
+    let commands = runner_subcommands();
+    assert!(commands.contains_key("check") && commands.contains_key("book"), "the runner's help lists no commands");
+    let manifest = manifest();
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    // Markdown: its code spans and blocks. Snippets (.py, .rs): every line.
+    let snippets = files(&src(), &|p| p.extension().is_some_and(|e| e == "py" || e == "rs"));
+    for file in markdown_files().into_iter().chain(snippets) {
+        let text = read(&file);
+        let code = if file.extension().is_some_and(|e| e == "md") {
+            code_in(&text)
+        } else {
+            text.lines().enumerate().map(|(n, l)| (n + 1, l.to_owned())).collect()
+        };
+        for (line, code) in code {
+            for (at, _) in code.match_indices("cargo xtask") {
+                let rest = &code[at + "cargo xtask".len()..];
+                // `cargo xtask-foo` is another word.
+                if rest.starts_with(|c: char| !c.is_whitespace()) {
+                    continue;
+                }
+                seen += 1;
+                if let Some(problem) = judge_command(rest, &commands, &manifest) {
+                    problems.push(format!("{}:{line}: `cargo xtask{}`: {problem}", shown(&file), rest.trim_end()));
+                }
+            }
+        }
+    }
+    assert!(seen > 0, "no `cargo xtask` command found in the book: is book/src there?");
+    assert_no_problems("commands in the book that the runner would refuse", &problems);
+}
+
+#[test]
+fn the_command_judge_knows_good_from_bad() {
+    let commands = runner_subcommands();
+    let manifest = manifest();
+    let id = &manifest.exercises[0].id;
+    for good in [String::new(), " list".into(), format!(" check {id}"), " check --all".into(), " hint <exercise>".into(), " book --serve".into()] {
+        assert_eq!(judge_command(&good, &commands, &manifest), None, "cargo xtask{good}");
+    }
+    for bad in [" chek".to_owned(), " check 99-nothing".into(), " book --serv".into()] {
+        assert!(judge_command(&bad, &commands, &manifest).is_some(), "cargo xtask{bad} should be refused");
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Includes and links
+
+/// `{{#include path}}`, `{{#include path:anchor}}`, `{{#include path:10:20}}`,
+/// `{{#rustdoc_include …}}`: (path, anchor) of each, except escaped `\{{#include`.
+fn includes(markdown: &str) -> Vec<(String, Option<String>)> {
+    let mut found = Vec::new();
+    for directive in ["{{#include ", "{{#rustdoc_include "] {
+        for (at, _) in markdown.match_indices(directive) {
+            if markdown[..at].ends_with('\\') {
+                continue;
+            }
+            let body = &markdown[at + directive.len()..];
+            let Some(end) = body.find("}}") else { continue };
+            let target = body[..end].trim();
+            let (path, selector) = match target.split_once(':') {
+                Some((path, selector)) => (path, Some(selector)),
+                None => (target, None),
+            };
+            // A selector of line numbers is no anchor.
+            let anchor = selector
+                .filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == ':'))
+                .map(str::to_owned);
+            found.push((path.to_owned(), anchor));
+        }
+    }
+    found
+}
+
+/// The names mdBook's `ANCHOR: name` / `ANCHOR_END: name` comments give in `text`.
+fn anchors(text: &str, marker: &str) -> Vec<String> {
+    text.match_indices(marker)
+        .map(|(at, _)| {
+            text[at + marker.len()..]
+                .trim_start()
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn every_include_and_anchor_resolves() {
+    let mut problems = Vec::new();
+    let mut seen = 0;
+    for file in markdown_files() {
+        let folder = file.parent().unwrap();
+        for (path, anchor) in includes(&read(&file)) {
+            seen += 1;
+            let target = folder.join(&path);
+            let Ok(text) = std::fs::read_to_string(&target) else {
+                problems.push(format!("{}: includes {path}, which does not exist", shown(&file)));
+                continue;
+            };
+            if let Some(anchor) = anchor {
+                let starts = anchors(&text, "ANCHOR:").contains(&anchor);
+                let ends = anchors(&text, "ANCHOR_END:").contains(&anchor);
+                if !(starts && ends) {
+                    problems.push(format!(
+                        "{}: includes {path}:{anchor}, but {} has no `ANCHOR: {anchor}` … `ANCHOR_END: {anchor}`",
+                        shown(&file),
+                        shown(&target)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(seen > 0, "no {{{{#include}}}} found in the book");
+    assert_no_problems("includes that do not resolve", &problems);
+}
+
+/// The targets of the Markdown links in `markdown` outside code: `[text](target)` and
+/// `[label]: target`.
+fn links(markdown: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut fenced = false;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        // Drop code spans: `[a](b)` inside backticks is not a link.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        for (at, _) in prose.match_indices("](") {
+            let rest = &prose[at + 2..];
+            if let Some(end) = rest.find(')') {
+                found.push(rest[..end].split_whitespace().next().unwrap_or_default().to_owned());
+            }
+        }
+        let trimmed = prose.trim_start();
+        if trimmed.starts_with('[') {
+            if let Some((_, target)) = trimmed.split_once("]: ") {
+                found.push(target.split_whitespace().next().unwrap_or_default().to_owned());
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn every_relative_markdown_link_resolves() {
+    let mut problems = Vec::new();
+    for file in markdown_files() {
+        let folder = file.parent().unwrap();
+        for target in links(&read(&file)) {
+            let path = target.split('#').next().unwrap_or_default();
+            if target.contains("://") || target.starts_with("mailto:") || !path.ends_with(".md") {
+                continue;
+            }
+            if !folder.join(path).is_file() {
+                problems.push(format!("{}: links to {target}, which does not exist", shown(&file)));
+            }
+        }
+    }
+    assert_no_problems("links that lead nowhere", &problems);
+}
+
+// ---------------------------------------------------------------------------------
+// The short track
+
+/// `Short track: 20 min` (anywhere in the line, bold or not) → 20.
+fn short_track_minutes(line: &str) -> Option<u32> {
+    let rest = line[line.find("Short track:")? + "Short track:".len()..].trim_start_matches(['*', ' ']);
+    let mut words = rest.split_whitespace();
+    let minutes = words.next()?.parse().ok()?;
+    words.next()?.trim_start_matches('*').starts_with("min").then_some(minutes)
+}
+
+#[test]
+fn the_short_track_adds_up_to_150_minutes() {
+    let mut problems = Vec::new();
+    let mut total = 0;
+    let mut breakdown = Vec::new();
+    for chapter in summary_chapters() {
+        let Ok(text) = std::fs::read_to_string(root().join(&chapter)) else {
+            problems.push(format!("{chapter} does not exist yet"));
+            continue;
+        };
+        let minutes: Vec<u32> = text.lines().filter_map(short_track_minutes).collect();
+        match minutes[..] {
+            [] if text.contains("speaker-notes") => {
+                problems.push(format!("{chapter} has speaker notes without a `Short track: N min` line"))
+            }
+            [] => {}
+            [n] => {
+                total += n;
+                breakdown.push(format!("{chapter}: {n}"));
+            }
+            _ => problems.push(format!("{chapter} says `Short track: N min` {} times", minutes.len())),
+        }
+    }
+    if total != SHORT_TRACK_MINUTES {
+        problems.push(format!(
+            "the short track is {total} min, not {SHORT_TRACK_MINUTES}:\n    {}",
+            breakdown.join("\n    ")
+        ));
+    }
+    assert_no_problems("the short track's timing", &problems);
+}
+
+// ---------------------------------------------------------------------------------
+// Building the book
+
+/// The slow tests share what they install; this keeps two of them from installing
+/// the same thing at once.
+static INSTALLING: Mutex<()> = Mutex::new(());
+
+#[test]
+fn the_book_builds_without_warnings_and_can_be_searched() {
+    let mdbook = {
+        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+        mdbook::ensure(&root()).unwrap_or_else(|e| panic!("{e}"))
+    };
+    let build = mdbook::build(&root(), &mdbook).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        build.success && build.problems.is_empty(),
+        "mdBook {} did not build the book cleanly:\n{}",
+        mdbook::VERSION,
+        build.log.join("\n")
+    );
+    let out = root().join("book/book");
+    let index = files(&out, &|p| {
+        let name = p.file_name().unwrap_or_default().to_string_lossy();
+        name.starts_with("searchindex") && (name.ends_with(".js") || name.ends_with(".json"))
+    });
+    assert!(!index.is_empty(), "no searchindex*.js in {}: is search enabled in book.toml?", shown(&out));
+    for file in index {
+        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 1000, "{} is nearly empty ({size} bytes)", shown(&file));
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// Snippets that really run
+
+/// Runs `command` with a time limit; returns whether it succeeded, and its output.
+fn run_with_timeout(mut command: Command, limit: Duration) -> (bool, String) {
+    let log = tempfile::tempfile().expect("temp file");
+    command.stdin(Stdio::null()).stdout(log.try_clone().unwrap()).stderr(log.try_clone().unwrap());
+    let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot run {command:?}: {e}"));
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut log = log;
+    let mut output = String::new();
+    use std::io::{Read, Seek};
+    log.rewind().unwrap();
+    log.read_to_string(&mut output).unwrap_or_default();
+    match status {
+        Some(status) => (status.success(), output),
+        None => (false, format!("{output}\n(timed out after {} s)", limit.as_secs())),
+    }
+}
+
+/// Runs every snippet, four at a time, and returns the failures.
+fn run_all(snippets: &[PathBuf], command: &(dyn Fn(&Path) -> Command + Sync)) -> Vec<String> {
+    let queue = Mutex::new(snippets.iter());
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                // The lock is let go as soon as a snippet is taken, not held while it runs.
+                let take = || queue.lock().unwrap().next();
+                while let Some(snippet) = take() {
+                    let (ok, output) = run_with_timeout(command(snippet), SNIPPET_TIMEOUT);
+                    if !ok {
+                        failures.lock().unwrap().push(format!(
+                            "{} --selftest failed:\n{}",
+                            shown(snippet),
+                            output.trim_end()
+                        ));
+                    }
+                }
+            });
+        }
+    });
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort();
+    failures
+}
+
+/// The folder cargo builds into, found from this test's own runner binary
+/// (`<target>/debug/xtask`): it honours CARGO_TARGET_DIR without reading it.
+fn target_dir() -> PathBuf {
+    Path::new(env!("CARGO_BIN_EXE_xtask")).parent().unwrap().parent().unwrap().to_path_buf()
+}
+
+/// A Python 3 on PATH, or a failure that says how to get one.
+fn python3() -> String {
+    for candidate in ["python3", "python"] {
+        let works = Command::new(candidate)
+            .args(["-c", "import sys; assert sys.version_info >= (3, 9)"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if works {
+            return candidate.to_owned();
+        }
+    }
+    panic!(
+        "python3 is missing: the book's Twisted snippets are real programs, and this test runs \
+         each one. Install Python 3.9 or newer (https://www.python.org/downloads/, or your \
+         package manager's python3 and python3-venv), then run the tests again."
+    );
+}
+
+/// A virtual environment under target/ with exactly book/requirements.txt installed,
+/// made once and reused while the requirements stay the same.
+fn twisted_venv() -> PathBuf {
+    let venv = target_dir().join("book-twisted-venv");
+    let python = if cfg!(windows) { venv.join("Scripts/python.exe") } else { venv.join("bin/python") };
+    let requirements = root().join("book/requirements.txt");
+    let wanted = read(&requirements);
+    let stamp = venv.join("untwisted-requirements.txt");
+    if python.is_file() && std::fs::read_to_string(&stamp).is_ok_and(|have| have == wanted) {
+        return python;
+    }
+    let _ = std::fs::remove_dir_all(&venv);
+    let status = Command::new(python3()).args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
+    assert!(status.success(), "`python3 -m venv {}` failed (on Debian and Ubuntu, install python3-venv)", venv.display());
+    let (ok, output) = run_with_timeout(
+        {
+            let mut pip = Command::new(&python);
+            pip.args(["-m", "pip", "install", "--disable-pip-version-check", "--quiet", "-r"]).arg(&requirements);
+            pip
+        },
+        Duration::from_secs(600),
+    );
+    assert!(ok, "installing book/requirements.txt into {} failed (it needs the network once):\n{output}", venv.display());
+    std::fs::write(&stamp, wanted).unwrap();
+    python
+}
+
+#[test]
+fn every_twisted_snippet_passes_its_selftest() {
+    let snippets =
+        files(&src(), &|p| p.extension().is_some_and(|e| e == "py") && p.parent().is_some_and(|d| d.ends_with("twisted")));
+    assert!(!snippets.is_empty(), "no book/src/*/twisted/*.py found");
+    let python = {
+        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+        twisted_venv()
+    };
+    let failures = run_all(&snippets, &|snippet| {
+        let mut command = Command::new(&python);
+        command
+            .arg(snippet)
+            .arg("--selftest")
+            .current_dir(snippet.parent().unwrap())
+            // No __pycache__ in book/src (mdBook would copy it into the book).
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .env("PYTHONUNBUFFERED", "1");
+        command
+    });
+    assert_no_problems(&format!("Twisted snippets ({} run)", snippets.len()), &failures);
+}
+
+/// The crate the Rust snippets (`book/src/*/rust/*.rs`, each a program with a
+/// `--selftest`) are built in: outside the workspace, with tokio's `signal` feature
+/// (which the exercises do not need), and the workspace's lock file so the versions
+/// are the ones `cargo xtask setup` fetched.
+fn rust_snippet_crate(snippets: &[PathBuf]) -> PathBuf {
+    let dir = target_dir().join("book-rust-snippets");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut manifest = String::from(
+        "# Written by xtask/tests/book.rs: the book's Rust snippets, built outside the workspace.\n\
+         [package]\nname = \"book-snippets\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [workspace]\n\n\
+         [dependencies]\n\
+         tokio = { version = \"1\", features = [\"rt-multi-thread\", \"net\", \"io-util\", \"time\", \"sync\", \"macros\", \"signal\"] }\n",
+    );
+    for snippet in snippets {
+        manifest.push_str(&format!(
+            "\n[[bin]]\nname = \"{}\"\npath = \"{}\"\n",
+            snippet_name(snippet),
+            snippet.display().to_string().replace('\\', "/")
+        ));
+    }
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    if !dir.join("Cargo.lock").exists() {
+        std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+    }
+    dir
+}
+
+/// `book/src/deployment/rust/service.rs` → `deployment-service`.
+fn snippet_name(snippet: &Path) -> String {
+    let chapter = snippet.parent().and_then(Path::parent).and_then(Path::file_name).unwrap_or_default();
+    let stem = snippet.file_stem().unwrap_or_default();
+    format!("{}-{}", chapter.to_string_lossy(), stem.to_string_lossy())
+}
+
+#[test]
+fn every_rust_snippet_builds_cleanly_and_passes_its_selftest() {
+    let snippets =
+        files(&src(), &|p| p.extension().is_some_and(|e| e == "rs") && p.parent().is_some_and(|d| d.ends_with("rust")));
+    if snippets.is_empty() {
+        return; // chapters include their Rust from the exercise crates; these are extras
+    }
+    let dir = rust_snippet_crate(&snippets);
+    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(&dir)
+        .args(["build", "--bins", "--message-format=short"])
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("CARGO_BUILD_TARGET_DIR")
+        .output()
+        .expect("running cargo");
+    let log = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "the book's Rust snippets do not build:\n{log}");
+    let warnings: Vec<&str> = log.lines().filter(|l| l.contains("warning")).collect();
+    assert_no_problems("the book's Rust snippets build with warnings", &warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    let failures = run_all(&snippets, &|snippet| {
+        let exe = dir.join("target/debug").join(format!("{}{}", snippet_name(snippet), std::env::consts::EXE_SUFFIX));
+        let mut command = Command::new(exe);
+        command.arg("--selftest");
+        command
+    });
+    assert_no_problems("Rust snippets", &failures);
+}
