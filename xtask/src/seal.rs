@@ -82,8 +82,24 @@ pub fn write(ws: &Workspace) -> Result<usize> {
     Ok(all.len())
 }
 
-/// Compares the exercise's tests with the seal; `Some(explanation)` when they differ.
+/// Compares the exercise's tests with the seal; `Some(explanation)` for a learner
+/// when they differ.
 pub fn check(ws: &Workspace, exercise: &Exercise) -> Result<Option<String>> {
+    let changes = changes(ws, exercise)?;
+    if changes.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(format!(
+        "You changed files the checks depend on:\n  {}\n\
+         The tests and snapshots are the teacher's: with them changed, passing would prove nothing.\n\
+         Put them back (your code in src/ is not touched) with:\n  cargo xtask reset {} --tests",
+        changes.join("\n  "),
+        exercise.id
+    )))
+}
+
+/// What differs from the seal, one `modified|deleted|added  PATH` line per file.
+pub fn changes(ws: &Workspace, exercise: &Exercise) -> Result<Vec<String>> {
     let sealed = load(ws)?;
     let prefix = format!("{}/tests/", exercise.exercise_dir());
     let now = compute(ws, exercise)?;
@@ -99,16 +115,7 @@ pub fn check(ws: &Workspace, exercise: &Exercise) -> Result<Option<String>> {
     for path in now.keys().filter(|p| p.ends_with(".snap") && !sealed.contains_key(*p)) {
         changes.push(format!("added     {path}"));
     }
-    if changes.is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(format!(
-        "You changed files the checks depend on:\n  {}\n\
-         The tests and snapshots are the teacher's: with them changed, passing would prove nothing.\n\
-         Put them back (your code in src/ is not touched) with:\n  cargo xtask reset {} --tests",
-        changes.join("\n  "),
-        exercise.id
-    )))
+    Ok(changes)
 }
 
 #[cfg(test)]
