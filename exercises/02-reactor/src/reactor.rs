@@ -1,0 +1,250 @@
+//! The reactor: one thread, one `poll`, a map from token to handler, and a timer heap.
+//!
+//! Yours to write: `run`, `stop`, `iterate` and `dispatch`. Registering handlers,
+//! the timeout computation and calls from other threads are given.
+//!
+//! Each pass of the loop (`iterate`) does three things, like Twisted's `doIteration`
+//! plus `runUntilCurrent`:
+//! 1. ask the OS which sockets are ready, sleeping at most until the next timer;
+//! 2. hand each ready socket to the handler registered under its token;
+//! 3. run the timers that are due.
+
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
+use std::io;
+use std::mem;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use mio::event::{Event, Source};
+use mio::{Events, Interest, Poll, Token, Waker};
+
+use crate::time::RealTime;
+use crate::timers::{DelayedCall, Timers};
+
+/// What the poll said about one socket.
+///
+/// Readiness is a hint, not a promise: a read after `readable` may still say
+/// `WouldBlock`, and a handler must cope.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Readiness {
+    /// Data (or a new connection, or end of stream) is waiting to be read.
+    pub readable: bool,
+    /// There is room in the socket's send buffer again.
+    pub writable: bool,
+    /// The peer hung up or the socket has an error pending.
+    pub closed: bool,
+}
+
+impl Readiness {
+    fn of(event: &Event) -> Self {
+        Self {
+            readable: event.is_readable(),
+            writable: event.is_writable(),
+            closed: event.is_read_closed() || event.is_write_closed() || event.is_error(),
+        }
+    }
+}
+
+/// What a handler wants after handling an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Keep the socket registered and call me again when it is ready.
+    Keep,
+    /// Deregister the socket and drop the handler (which closes the socket).
+    Close,
+}
+
+/// Something the reactor calls when its socket is ready (Twisted's
+/// `IReadDescriptor` / `IWriteDescriptor` in one).
+pub trait Handler {
+    /// The socket this handler owns; the reactor registers it with the poll.
+    fn source(&mut self) -> &mut dyn Source;
+
+    /// Handles readiness. mio is *edge-triggered*: it reports a change once, so read
+    /// (or write) until `WouldBlock` before returning, or you will not hear again.
+    fn ready(&mut self, reactor: &Reactor, readiness: Readiness) -> Next;
+}
+
+/// The token of the waker, which other threads use to interrupt `poll`.
+const WAKER: Token = Token(usize::MAX);
+
+/// A call handed to the reactor by another thread.
+type Remote = Box<dyn FnOnce(&Reactor) + Send>;
+
+struct Inner {
+    poll: RefCell<Poll>,
+    events: RefCell<Events>,
+    /// Reused between passes so a busy loop does not allocate.
+    ready: RefCell<Vec<(Token, Readiness)>>,
+    handlers: RefCell<HashMap<Token, Box<dyn Handler>>>,
+    /// Tokens are never reused: an event for a closed socket finds no handler
+    /// instead of a stranger that got its number.
+    next_token: Cell<usize>,
+    timers: Timers<RealTime>,
+    running: Cell<bool>,
+    waker: Arc<Waker>,
+    remote: Arc<Mutex<Vec<Remote>>>,
+}
+
+/// A single-threaded reactor on mio (Twisted's `reactor`).
+///
+/// Cloning gives another handle to the same reactor, so timer callbacks can capture
+/// one (`let r = reactor.clone(); reactor.call_later(d, move || r.stop())`). It is
+/// not `Send`: everything happens on the thread that created it. Other threads talk
+/// to it through a [`ReactorHandle`].
+#[derive(Clone)]
+pub struct Reactor {
+    inner: Rc<Inner>,
+}
+
+impl Reactor {
+    /// A reactor with nothing registered, not yet running.
+    pub fn new() -> io::Result<Self> {
+        let poll = Poll::new()?;
+        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
+        Ok(Self {
+            inner: Rc::new(Inner {
+                poll: RefCell::new(poll),
+                events: RefCell::new(Events::with_capacity(1024)),
+                ready: RefCell::new(Vec::with_capacity(1024)),
+                handlers: RefCell::new(HashMap::new()),
+                next_token: Cell::new(0),
+                timers: Timers::new(RealTime::new()),
+                running: Cell::new(false),
+                waker,
+                remote: Arc::default(),
+            }),
+        })
+    }
+
+    /// Registers `handler`'s socket for `interest` and returns its token.
+    pub fn add(&self, mut handler: impl Handler + 'static, interest: Interest) -> io::Result<Token> {
+        let token = Token(self.inner.next_token.get());
+        self.inner.next_token.set(token.0 + 1);
+        self.inner.poll.borrow().registry().register(handler.source(), token, interest)?;
+        self.inner.handlers.borrow_mut().insert(token, Box::new(handler));
+        Ok(token)
+    }
+
+    /// Deregisters and drops the handler under `token`; false if there was none.
+    pub fn remove(&self, token: Token) -> bool {
+        let handler = self.inner.handlers.borrow_mut().remove(&token);
+        match handler {
+            Some(mut handler) => {
+                let _ = self.inner.poll.borrow().registry().deregister(handler.source());
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// How many sockets are registered (listeners and connections).
+    pub fn handlers(&self) -> usize {
+        self.inner.handlers.borrow().len()
+    }
+
+    /// Schedules `f` to run on the reactor thread, `delay` from now (`callLater`).
+    pub fn call_later(&self, delay: Duration, f: impl FnOnce() + 'static) -> DelayedCall {
+        self.inner.timers.call_later(delay, f)
+    }
+
+    /// Seconds since the reactor was created, on the monotonic clock.
+    pub fn seconds(&self) -> f64 {
+        self.inner.timers.now().as_secs_f64()
+    }
+
+    /// A `Send` handle other threads use to hand work to this reactor.
+    pub fn handle(&self) -> ReactorHandle {
+        ReactorHandle { waker: Arc::clone(&self.inner.waker), remote: Arc::clone(&self.inner.remote) }
+    }
+
+    /// Runs passes of the loop until [`Reactor::stop`] is called.
+    pub fn run(&self) -> io::Result<()> {
+        // Set `running`, then call `iterate(None)` until `running` is false again.
+        // If `iterate` fails, clear `running` and return the error.
+        todo!("Reactor::run")
+    }
+
+    /// Makes `run` return once the current pass is over. Callable from handlers and
+    /// timer callbacks; from other threads use [`ReactorHandle::stop`].
+    pub fn stop(&self) {
+        todo!("Reactor::stop")
+    }
+
+    /// True between `run` starting and `stop` taking effect.
+    pub fn is_running(&self) -> bool {
+        self.inner.running.get()
+    }
+
+    /// One pass of the loop: wait for readiness (at most `max_wait`, and never past
+    /// the next timer), dispatch it, then run the due timers.
+    ///
+    /// `iterate(Some(Duration::ZERO))` never blocks: that is how a foreign loop (a
+    /// GUI's) drives this reactor from its own idle callback.
+    pub fn iterate(&self, max_wait: Option<Duration>) -> io::Result<()> {
+        // 1. `poll` the `Poll` into `self.inner.events` with `self.timeout(max_wait)`;
+        //    an `Interrupted` error just means "nothing ready".
+        // 2. Copy each event out as `(event.token(), Readiness::of(event))` into the
+        //    reusable `self.inner.ready` vector, and let go of `events` and `poll`.
+        // 3. For each one: the `WAKER` token means `run_remote_calls()`, any other
+        //    token means `dispatch(token, readiness)`.
+        // 4. Run the due timers: `self.inner.timers.run_due()`.
+        let _ = max_wait;
+        todo!("Reactor::iterate")
+    }
+
+    /// How long `poll` may sleep: until the next timer, capped by `max_wait`.
+    fn timeout(&self, max_wait: Option<Duration>) -> Option<Duration> {
+        let until_timer = self.inner.timers.next_due().map(|due| due.saturating_sub(self.inner.timers.now()));
+        match (until_timer, max_wait) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Calls the handler under `token`. The handler is taken out of the map while it
+    /// runs, so it may add or remove other handlers without a double borrow.
+    fn dispatch(&self, token: Token, readiness: Readiness) {
+        // Remove the handler from the map (a token with no handler was closed earlier
+        // in this pass: ignore it), call `handler.ready(self, readiness)` with the map
+        // NOT borrowed, then put it back on `Next::Keep`, or deregister its
+        // `source()` and drop it on `Next::Close`.
+        let _ = (token, readiness);
+        todo!("Reactor::dispatch")
+    }
+
+    /// Runs what other threads handed over with [`ReactorHandle::call_from_thread`].
+    fn run_remote_calls(&self) {
+        let calls = mem::take(&mut *self.inner.remote.lock().unwrap_or_else(|e| e.into_inner()));
+        for call in calls {
+            call(self);
+        }
+    }
+}
+
+/// A `Send` handle to a reactor running on another thread (Twisted's
+/// `reactor.callFromThread`).
+///
+/// The reactor may be asleep in `poll`; a [`mio::Waker`] makes that `poll` return, and
+/// the reactor then runs the queued calls on its own thread.
+#[derive(Clone)]
+pub struct ReactorHandle {
+    waker: Arc<Waker>,
+    remote: Arc<Mutex<Vec<Remote>>>,
+}
+
+impl ReactorHandle {
+    /// Queues `f` to run on the reactor's thread and wakes the reactor.
+    pub fn call_from_thread(&self, f: impl FnOnce(&Reactor) + Send + 'static) {
+        self.remote.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(f));
+        // An error means the reactor is gone; then there is nobody left to call.
+        let _ = self.waker.wake();
+    }
+
+    /// Stops the reactor from another thread.
+    pub fn stop(&self) {
+        self.call_from_thread(|reactor| reactor.stop());
+    }
+}

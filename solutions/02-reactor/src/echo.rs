@@ -1,0 +1,219 @@
+//! An echo server on the reactor: every byte a client sends comes back to it.
+//!
+//! Echo is the smallest protocol that still has the hard part of a real one: the
+//! peer may send faster than it reads, so writes can be partial, and the server must
+//! stop reading rather than buffer without bound.
+
+use std::io::{self, Read, Write};
+use std::net::SocketAddr;
+use std::panic;
+use std::sync::mpsc;
+use std::thread::{self, JoinHandle};
+
+use mio::event::Source;
+use mio::net::{TcpListener, TcpStream};
+use mio::Interest;
+
+use crate::reactor::{Handler, Next, Reactor, ReactorHandle, Readiness};
+
+/// At most this many bytes wait to be echoed per connection. When it is full the
+/// server stops reading, TCP's window fills up, and the client is slowed down:
+/// backpressure instead of unbounded memory.
+pub const BUFFER_LIMIT: usize = 64 * 1024;
+
+/// How much one `read` takes, into a buffer on the stack: idle connections own no
+/// read buffer at all.
+const READ_CHUNK: usize = 8 * 1024;
+
+/// Listens on `addr` and echoes on every connection it accepts; returns the bound
+/// address (pass port 0 to let the OS choose).
+pub fn listen(reactor: &Reactor, addr: SocketAddr) -> io::Result<SocketAddr> {
+    let listener = TcpListener::bind(addr)?;
+    let bound = listener.local_addr()?;
+    reactor.add(EchoListener { listener }, Interest::READABLE)?;
+    Ok(bound)
+}
+
+/// Accepts connections (Twisted's `Port`): a readable listener has clients waiting.
+struct EchoListener {
+    listener: TcpListener,
+}
+
+impl Handler for EchoListener {
+    fn source(&mut self) -> &mut dyn Source {
+        &mut self.listener
+    }
+
+    fn ready(&mut self, reactor: &Reactor, _readiness: Readiness) -> Next {
+        // Edge-triggered: accept until WouldBlock, or the rest wait for the next client.
+        loop {
+            match self.listener.accept() {
+                Ok((stream, _peer)) => {
+                    // Echo is interactive: send small replies now, not after Nagle's wait.
+                    let _ = stream.set_nodelay(true);
+                    let connection = EchoConnection { stream, pending: Vec::new(), eof: false };
+                    if let Err(e) = reactor.add(connection, Interest::READABLE | Interest::WRITABLE) {
+                        eprintln!("echo: cannot register a connection: {e}");
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Next::Keep,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // Out of file descriptors, or a client that left before we accepted it:
+                // keep listening; the next connection attempt wakes us again.
+                Err(e) => {
+                    eprintln!("echo: accept failed: {e}");
+                    return Next::Keep;
+                }
+            }
+        }
+    }
+}
+
+// ANCHOR: connection
+/// One echo connection (Twisted's `Protocol` and `Transport` in one).
+struct EchoConnection {
+    stream: TcpStream,
+    /// Bytes read but not yet written back, oldest first; never over `BUFFER_LIMIT`.
+    pending: Vec<u8>,
+    /// The client closed its side: write back what is left, then close.
+    eof: bool,
+}
+
+impl Handler for EchoConnection {
+    fn source(&mut self) -> &mut dyn Source {
+        &mut self.stream
+    }
+
+    /// Registered for both READABLE and WRITABLE once: with edge-triggered events a
+    /// writable edge only comes after a write hit `WouldBlock`, so it costs nothing
+    /// while writes succeed. On any event, alternate writing and reading until the
+    /// socket says `WouldBlock` or the buffer is full.
+    fn ready(&mut self, _reactor: &Reactor, _readiness: Readiness) -> Next {
+        let mut chunk = [0u8; READ_CHUNK];
+        loop {
+            match self.flush() {
+                Ok(()) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    // Still owed bytes: read only if there is room, else wait to be writable.
+                    if self.eof || self.pending.len() >= BUFFER_LIMIT {
+                        return Next::Keep;
+                    }
+                }
+                Err(_) => return Next::Close,
+            }
+            if self.eof {
+                return if self.pending.is_empty() { Next::Close } else { Next::Keep };
+            }
+            let room = (BUFFER_LIMIT - self.pending.len()).min(READ_CHUNK);
+            match self.stream.read(&mut chunk[..room]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.pending.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Next::Keep,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Next::Close,
+            }
+        }
+    }
+}
+
+impl EchoConnection {
+    /// Writes pending bytes until none are left (`Ok`) or the socket is full
+    /// (`WouldBlock`). A write may take only part of what it is given.
+    fn flush(&mut self) -> io::Result<()> {
+        let mut written = 0;
+        let result = loop {
+            if written == self.pending.len() {
+                break Ok(());
+            }
+            match self.stream.write(&self.pending[written..]) {
+                Ok(0) => break Err(io::ErrorKind::WriteZero.into()),
+                Ok(n) => written += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(e) => break Err(e),
+            }
+        };
+        self.pending.drain(..written);
+        if self.pending.is_empty() && self.pending.capacity() > READ_CHUNK {
+            // An idle connection should not keep a burst's buffer forever.
+            self.pending = Vec::new();
+        }
+        result
+    }
+}
+// ANCHOR_END: connection
+
+/// An echo server running its own reactor on its own thread: what the tests, the
+/// demo's script and the benchmark start.
+pub struct EchoServer {
+    addr: SocketAddr,
+    handle: ReactorHandle,
+    thread: Option<JoinHandle<io::Result<()>>>,
+}
+
+impl EchoServer {
+    /// Starts a reactor thread serving echo on `addr` and returns once it listens.
+    pub fn start(addr: SocketAddr) -> io::Result<Self> {
+        let (bound_tx, bound_rx) = mpsc::channel();
+        let thread = thread::Builder::new().name("echo-reactor".into()).spawn(move || {
+            // The reactor is not `Send`, so it is built on the thread that runs it.
+            let setup = Reactor::new().and_then(|reactor| {
+                let addr = listen(&reactor, addr)?;
+                Ok((reactor, addr))
+            });
+            match setup {
+                Ok((reactor, addr)) => {
+                    let _ = bound_tx.send(Ok((addr, reactor.handle())));
+                    reactor.run()
+                }
+                Err(e) => {
+                    let _ = bound_tx.send(Err(e));
+                    Ok(())
+                }
+            }
+        })?;
+        match bound_rx.recv() {
+            Ok(Ok((addr, handle))) => Ok(Self { addr, handle, thread: Some(thread) }),
+            Ok(Err(e)) => Err(e),
+            Err(_) => Err(io::Error::other("the reactor thread died before listening")),
+        }
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// A handle to the server's reactor, to run calls on its thread.
+    pub fn handle(&self) -> &ReactorHandle {
+        &self.handle
+    }
+
+    /// Stops the reactor and waits for its thread; returns what `run` returned. A
+    /// panic on the reactor thread is re-raised here, with its own message.
+    pub fn stop(mut self) -> io::Result<()> {
+        self.handle.stop();
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => panic::resume_unwind(panic),
+            None => Ok(()),
+        }
+    }
+
+    /// Waits for the reactor thread without stopping it (the demo runs until Ctrl-C).
+    pub fn wait(mut self) -> io::Result<()> {
+        match self.thread.take().map(JoinHandle::join) {
+            Some(Ok(result)) => result,
+            Some(Err(panic)) => panic::resume_unwind(panic),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for EchoServer {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            self.handle.stop();
+            let _ = thread.join();
+        }
+    }
+}
