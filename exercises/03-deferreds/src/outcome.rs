@@ -2,6 +2,7 @@
 
 use crate::Deferred;
 
+// ANCHOR: outcome
 /// What a callback or errback returns: it decides which path the chain takes next.
 ///
 /// Twisted decides this from what a Python callback does: return a value (callback
@@ -15,6 +16,7 @@ pub enum Outcome<T, E> {
     /// its result, on whichever path that result belongs to.
     Wait(Deferred<T, E>),
 }
+// ANCHOR_END: outcome
 
 /// `Ok` continues on the callback path, `Err` on the errback path, so an `add_both`
 /// callback can hand its input straight on with `result.into()`.

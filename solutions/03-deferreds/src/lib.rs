@@ -12,6 +12,8 @@
 pub mod deferred;
 pub mod future;
 pub mod list;
+// Given whole in the exercise; included, not copied.
+#[path = "../../../exercises/03-deferreds/src/outcome.rs"]
 pub mod outcome;
 
 pub use deferred::{AlreadyCalled, Deferred};
