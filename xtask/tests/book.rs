@@ -711,3 +711,84 @@ fn every_rust_snippet_builds_cleanly_and_passes_its_selftest() {
     });
     assert_no_problems("Rust snippets", &failures);
 }
+
+/// A solution's demo server, started on a free loopback port; killed when dropped.
+struct Demo {
+    child: std::process::Child,
+    addr: String,
+}
+
+impl Demo {
+    /// Builds `package`'s demo binary and starts it with `--listen 127.0.0.1:0`,
+    /// reading the address it prints (`… listening on 127.0.0.1:PORT …`).
+    fn start(package: &str) -> Demo {
+        use std::io::{BufRead, BufReader};
+        let output = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["build", "--quiet", "--message-format=json", "--package", package, "--bins"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cannot build {package}: {}", String::from_utf8_lossy(&output.stderr));
+        let exe = String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+            .unwrap_or_else(|| panic!("{package} has no demo binary"));
+        let mut child = Command::new(exe)
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let addr = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let rest = line.split("listening on ").nth(1)?;
+                Some(rest.split(|c: char| c.is_whitespace() || c == ';').next()?.to_owned())
+            })
+            .unwrap_or_else(|| panic!("{package}'s demo never said where it listens"));
+        // Keep draining what the demo prints so it never blocks on a full pipe.
+        std::thread::spawn(move || lines.for_each(drop));
+        Demo { child, addr }
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn twisted_clients_talk_to_the_rust_demos() {
+    let python = {
+        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+        twisted_venv()
+    };
+    // The chapters say these Twisted clients interoperate with the Rust solutions.
+    let cases: [(&str, &str, &[&str], &str); 2] = [
+        ("sol05-lines", "lines/twisted/feed_client.py", &["WIDGET-1 5", "WIDGET-1 -2", "WIDGET-1 five"], "< WIDGET-1 3"),
+        ("sol04-protocols", "protocols/twisted/qotd.py", &[], ""),
+    ];
+    let mut failures = Vec::new();
+    for (package, snippet, extra, expected) in cases {
+        let demo = Demo::start(package);
+        let snippet = src().join(snippet);
+        let mut command = Command::new(&python);
+        command
+            .arg(&snippet)
+            .args(["--connect", &demo.addr])
+            .args(extra)
+            .current_dir(snippet.parent().unwrap())
+            .env("PYTHONDONTWRITEBYTECODE", "1");
+        let (ok, output) = run_with_timeout(command, SNIPPET_TIMEOUT);
+        if !ok || !output.contains(expected) {
+            failures.push(format!("{} --connect {} ({package}):\n{}", shown(&snippet), demo.addr, output.trim_end()));
+        }
+    }
+    assert_no_problems("Twisted clients against the Rust demos", &failures);
+}
