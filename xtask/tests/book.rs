@@ -723,18 +723,7 @@ impl Demo {
     /// reading the address it prints (`… listening on 127.0.0.1:PORT …`).
     fn start(package: &str) -> Demo {
         use std::io::{BufRead, BufReader};
-        let output = Command::new(env!("CARGO"))
-            .current_dir(root())
-            .args(["build", "--quiet", "--message-format=json", "--package", package, "--bins"])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "cannot build {package}: {}", String::from_utf8_lossy(&output.stderr));
-        let exe = String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
-            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
-            .unwrap_or_else(|| panic!("{package} has no demo binary"));
-        let mut child = Command::new(exe)
+        let mut child = Command::new(Demo::build(package))
             .args(["--listen", "127.0.0.1:0"])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -753,6 +742,23 @@ impl Demo {
         // Keep draining what the demo prints so it never blocks on a full pipe.
         std::thread::spawn(move || lines.for_each(drop));
         Demo { child, addr }
+    }
+}
+
+impl Demo {
+    /// Builds `package`'s demo binary; returns its path.
+    fn build(package: &str) -> PathBuf {
+        let output = Command::new(env!("CARGO"))
+            .current_dir(root())
+            .args(["build", "--quiet", "--message-format=json", "--package", package, "--bins"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "cannot build {package}: {}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+            .find_map(|msg| msg["executable"].as_str().map(PathBuf::from))
+            .unwrap_or_else(|| panic!("{package} has no demo binary"))
     }
 }
 
@@ -791,4 +797,19 @@ fn twisted_clients_talk_to_the_rust_demos() {
         }
     }
     assert_no_problems("Twisted clients against the Rust demos", &failures);
+}
+
+#[test]
+fn every_demo_runs_its_scripted_client() {
+    let mut failures = Vec::new();
+    for exercise in manifest().exercises.iter().filter(|e| e.demo) {
+        let mut command = Command::new(Demo::build(&exercise.solution_package()));
+        command.arg("--script");
+        let (ok, output) = run_with_timeout(command, Duration::from_secs(60));
+        // A transcript has at least one line sent and one received.
+        if !ok || !output.contains(" > ") || !output.contains(" < ") {
+            failures.push(format!("cargo xtask demo {} --script:\n{}", exercise.id, output.trim_end()));
+        }
+    }
+    assert_no_problems("demo scripts", &failures);
 }
