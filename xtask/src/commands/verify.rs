@@ -72,7 +72,7 @@ pub fn run(ws: &Workspace, exercises_only: bool) -> Result<ExitCode> {
     }
 
     if !exercises_only {
-        println!("\n{}", "Tests of the whole (runner, test kit)".bold());
+        println!("\n{}", "Tests of the whole (runner, book, test kit; the bench builds)".bold());
         self_tests(ws, &mut tally)?;
     }
 
@@ -109,11 +109,12 @@ fn judge(exercise: &Exercise, package: &str, solved: bool, outcomes: &Outcomes) 
     (wrong.is_empty(), what, wrong.join("\n"))
 }
 
-/// Runs `cargo test` on the runner and the test kit, counting libtest's results.
+/// Runs `cargo test` on the runner (its CLI and the book), the test kit and the
+/// bench, counting libtest's results.
 fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
     let mut child = cargo::cargo()
         .current_dir(&ws.root)
-        .args(["test", "--package", "xtask", "--package", "untwisted-test-kit"])
+        .args(["test", "--no-fail-fast", "--package", "xtask", "--package", "untwisted-test-kit", "--package", "untwisted-bench"])
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
