@@ -262,6 +262,10 @@ fn judge_command(rest: &str, commands: &BTreeMap<String, Subcommand>, manifest: 
             }
         } else if positional.is_none() {
             positional = Some(word);
+            // What follows a nested subcommand (`bench echo --repeat 3`) is its own.
+            if !command.subcommands.is_empty() {
+                break;
+            }
         }
     }
     let argument = positional.filter(|w| !is_placeholder(w))?;
@@ -313,7 +317,7 @@ fn the_command_judge_knows_good_from_bad() {
     let commands = runner_subcommands();
     let manifest = manifest();
     let id = &manifest.exercises[0].id;
-    for good in [String::new(), " list".into(), format!(" check {id}"), " check --all".into(), " hint <exercise>".into(), " book --serve".into()] {
+    for good in [String::new(), " list".into(), format!(" check {id}"), " check --all".into(), " hint <exercise>".into(), " book --serve".into(), " bench echo --repeat 3".into()] {
         assert_eq!(judge_command(&good, &commands, &manifest), None, "cargo xtask{good}");
     }
     for bad in [" chek".to_owned(), " check 99-nothing".into(), " book --serv".into()] {
