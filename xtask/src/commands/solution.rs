@@ -31,18 +31,49 @@ pub fn run(ws: &Workspace, name: &str, yes: bool) -> Result<ExitCode> {
             return Ok(ExitCode::SUCCESS);
         }
     }
-    let mine = format!("{}/src", exercise.exercise_dir());
-    let theirs = format!("{}/src", exercise.solution_dir());
     println!("{} {} (- yours, + the solution)\n", "Solution:".bold(), exercise.id);
+    // File by file over the solution's sources: a module the solution includes from
+    // the exercise (given code, shared, not copied) is not a difference.
+    let theirs = format!("{}/src", exercise.solution_dir());
+    let mut files = Vec::new();
+    collect(&ws.path(&theirs), &mut files);
+    files.sort();
+    for file in files {
+        let rel = file.strip_prefix(ws.path(&theirs)).expect("under the solution").to_string_lossy().replace('\\', "/");
+        let mine = format!("{}/src/{rel}", exercise.exercise_dir());
+        if ws.path(&mine).is_file() {
+            diff(ws, &mine, &format!("{theirs}/{rel}"))?;
+        } else {
+            // The demo server (main.rs) and the like: not part of the exercise.
+            println!("{} {theirs}/{rel}\n", "Only in the solution:".bold());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Shows `git diff --no-index` of two files, coloured when the terminal is.
+fn diff(ws: &Workspace, mine: &str, theirs: &str) -> Result<()> {
     let colour = if colored::control::SHOULD_COLORIZE.should_colorize() { "--color=always" } else { "--color=never" };
     let status = Command::new("git")
         .current_dir(&ws.root)
-        .args(["--no-pager", "diff", "--no-index", colour, &mine, &theirs])
+        .args(["--no-pager", "diff", "--no-index", colour, mine, theirs])
         .status()
         .map_err(|e| Error::setup(format!("could not run git to show the diff: {e}\n  the solution is in {theirs}")))?;
-    // git diff exits 1 when the trees differ: that is the normal case here.
+    // git diff exits 1 when the files differ: that is the normal case here.
     if status.code().is_some_and(|c| c > 1) {
-        return Err(Error::setup(format!("git could not compare the two; the solution is in {theirs}")));
+        return Err(Error::setup(format!("git could not compare {mine} with {theirs}")));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
+}
+
+fn collect(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, files);
+        } else {
+            files.push(path);
+        }
+    }
 }
