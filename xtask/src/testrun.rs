@@ -120,15 +120,15 @@ fn listed_tests(exe: &Path) -> Result<Vec<String>> {
 pub fn parse(stdout: &str) -> Outcomes {
     let mut outcomes = Outcomes::new();
     for line in stdout.lines() {
-        if let Some(rest) = line.strip_prefix("test ") {
-            if let Some((name, result)) = rest.rsplit_once(" ... ") {
-                let outcome = match result.trim() {
-                    "ok" => Outcome::Passed,
-                    "FAILED" => Outcome::Failed(String::new()),
-                    _ => continue,
-                };
-                outcomes.insert(name.to_owned(), outcome);
-            }
+        if let Some(rest) = line.strip_prefix("test ")
+            && let Some((name, result)) = rest.rsplit_once(" ... ")
+        {
+            let outcome = match result.trim() {
+                "ok" => Outcome::Passed,
+                "FAILED" => Outcome::Failed(String::new()),
+                _ => continue,
+            };
+            outcomes.insert(name.to_owned(), outcome);
         }
     }
     let mut current: Option<(String, Vec<&str>)> = None;

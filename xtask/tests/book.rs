@@ -419,10 +419,10 @@ fn links(markdown: &str) -> Vec<String> {
             }
         }
         let trimmed = prose.trim_start();
-        if trimmed.starts_with('[') {
-            if let Some((_, target)) = trimmed.split_once("]: ") {
-                found.push(target.split_whitespace().next().unwrap_or_default().to_owned());
-            }
+        if trimmed.starts_with('[')
+            && let Some((_, target)) = trimmed.split_once("]: ")
+        {
+            found.push(target.split_whitespace().next().unwrap_or_default().to_owned());
         }
     }
     found

@@ -84,10 +84,10 @@ impl Shared {
             return format!("ERR no reservation {id}");
         }
         // PLANTED BUG (ReleaseKeepsTimer): the timer is left armed.
-        if self.variant != Variant::ReleaseKeepsTimer {
-            if let Some(timer) = self.armed().remove(&id) {
-                timer.abort();
-            }
+        if self.variant != Variant::ReleaseKeepsTimer
+            && let Some(timer) = self.armed().remove(&id)
+        {
+            timer.abort();
         }
         format!("RELEASED {id}")
     }
