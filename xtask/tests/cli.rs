@@ -300,10 +300,20 @@ fn watch_rechecks_on_save_and_survives_a_broken_build() {
     use std::sync::mpsc;
     use std::time::Duration;
 
+    /// Stops the watcher however the test ends, before the fixture goes away.
+    struct Watcher(std::process::Child);
+    impl Drop for Watcher {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
     let fixture = Fixture::new();
-    let mut child = fixture.xtask(&["watch", "01-fixture"]).stdout(std::process::Stdio::piped()).spawn().unwrap();
+    let mut watcher =
+        Watcher(fixture.xtask(&["watch", "01-fixture"]).stdout(std::process::Stdio::piped()).spawn().unwrap());
     let (lines, seen) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
+    let stdout = watcher.0.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             if lines.send(line).is_err() {
@@ -329,8 +339,6 @@ fn watch_rechecks_on_save_and_survives_a_broken_build() {
     wait_for("Watching");
     fixture.solve_with("x * 2");
     wait_for("Score:   2/2 steps");
-    child.kill().unwrap();
-    let _ = child.wait();
 }
 
 #[test]

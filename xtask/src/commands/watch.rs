@@ -26,6 +26,8 @@ pub fn run(ws: &Workspace, name: Option<&str>) -> Result<ExitCode> {
     };
     let dir = ws.path(exercise.exercise_dir());
     loop {
+        // Taken before the check, so a save made while it runs triggers the next one.
+        let seen = latest_change(&dir);
         // Clear the screen so each verdict stands alone.
         print!("\x1b[2J\x1b[H");
         // A failing build or check is a verdict, not the end of watching; only a broken
@@ -34,7 +36,6 @@ pub fn run(ws: &Workspace, name: Option<&str>) -> Result<ExitCode> {
             eprintln!("{} {error}", "error:".red().bold());
         }
         println!("{}", format!("Watching {} for changes (Ctrl-C to stop)…", exercise.exercise_dir()).dimmed());
-        let seen = latest_change(&dir);
         loop {
             std::thread::sleep(POLL);
             let now = latest_change(&dir);
@@ -55,11 +56,13 @@ pub fn run(ws: &Workspace, name: Option<&str>) -> Result<ExitCode> {
     }
 }
 
-/// The newest modification time of any file under `dir` (and how many files there
-/// are, so a deleted file counts as a change).
-fn latest_change(dir: &Path) -> (Option<SystemTime>, usize) {
+/// The newest modification time of any file under `dir`, how many files there are
+/// (a deleted file is a change) and their total size (a save within the same tick of
+/// a coarse filesystem clock is a change too).
+fn latest_change(dir: &Path) -> (Option<SystemTime>, usize, u64) {
     let mut newest = None;
     let mut count = 0;
+    let mut size = 0;
     let mut stack = vec![dir.to_path_buf()];
     while let Some(folder) = stack.pop() {
         let Ok(entries) = std::fs::read_dir(&folder) else { continue };
@@ -67,11 +70,12 @@ fn latest_change(dir: &Path) -> (Option<SystemTime>, usize) {
             let path = entry.path();
             if path.is_dir() {
                 stack.push(path);
-            } else if let Ok(modified) = entry.metadata().and_then(|m| m.modified()) {
+            } else if let Ok(metadata) = entry.metadata() {
                 count += 1;
-                newest = newest.max(Some(modified));
+                size += metadata.len();
+                newest = newest.max(metadata.modified().ok());
             }
         }
     }
-    (newest, count)
+    (newest, count, size)
 }
