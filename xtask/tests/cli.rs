@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use assert_cmd::cargo::CommandCargoExt;
 use tempfile::TempDir;
@@ -24,6 +25,17 @@ impl Fixture {
             .replace("@TEST_KIT@", &test_kit.canonicalize().unwrap().to_string_lossy().replace('\\', "/"));
         std::fs::write(dir.path().join("Cargo.toml"), manifest).unwrap();
         std::fs::remove_file(dir.path().join("Cargo.toml.in")).unwrap();
+        // Cargo names build artifacts after the package and its path *relative to the
+        // workspace*, so every copy of the fixture would share one set of artifacts in
+        // the shared target folder, and a parallel test could run another's binary. A
+        // version of its own per copy keeps them apart.
+        static COPIES: AtomicUsize = AtomicUsize::new(0);
+        let version = format!("0.1.0-p{}-c{}", std::process::id(), COPIES.fetch_add(1, Ordering::SeqCst));
+        for package in ["exercises/01-fixture/Cargo.toml", "solutions/01-fixture/Cargo.toml"] {
+            let path = dir.path().join(package);
+            let text = std::fs::read_to_string(&path).unwrap().replace("version = \"0.1.0\"", &format!("version = \"{version}\""));
+            std::fs::write(path, text).unwrap();
+        }
         // The real lock file: the fixture then builds the same dependency versions
         // as the workspace, into a shared target folder, so they compile once.
         std::fs::copy(workspace_root().join("Cargo.lock"), dir.path().join("Cargo.lock")).unwrap();
