@@ -1,7 +1,8 @@
 //! An echo server on the reactor: every byte a client sends comes back to it.
 //!
 //! Yours to write: `EchoConnection::ready` and `EchoConnection::flush`. The
-//! listener is given, as a worked example of a `Handler`.
+//! listener is given, as a worked example of a `Handler`; [`EchoServer`], which runs
+//! it all on its own thread, is given whole in `echo_server.rs`.
 //!
 //! Echo is the smallest protocol that still has the hard part of a real one: the
 //! peer may send faster than it reads, so writes can be partial, and the server must
@@ -11,15 +12,14 @@
 #[allow(unused_imports)]
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
-use std::panic;
-use std::sync::mpsc;
-use std::thread::{self, JoinHandle};
 
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream};
 use mio::Interest;
 
-use crate::reactor::{Handler, Next, Reactor, ReactorHandle, Readiness};
+use crate::reactor::{Handler, Next, Reactor, Readiness};
+
+pub use crate::echo_server::EchoServer;
 
 /// At most this many bytes wait to be echoed per connection. When it is full the
 /// server stops reading, TCP's window fills up, and the client is slowed down:
@@ -113,81 +113,5 @@ impl EchoConnection {
         // WouldBlock (return that error). `write` may take only some of the bytes:
         // keep what it did not take. `Ok(0)` is an error (WriteZero); Interrupted retries.
         todo!("EchoConnection::flush")
-    }
-}
-
-/// An echo server running its own reactor on its own thread: what the tests, the
-/// demo's script and the benchmark start.
-pub struct EchoServer {
-    addr: SocketAddr,
-    handle: ReactorHandle,
-    thread: Option<JoinHandle<io::Result<()>>>,
-}
-
-impl EchoServer {
-    /// Starts a reactor thread serving echo on `addr` and returns once it listens.
-    pub fn start(addr: SocketAddr) -> io::Result<Self> {
-        let (bound_tx, bound_rx) = mpsc::channel();
-        let thread = thread::Builder::new().name("echo-reactor".into()).spawn(move || {
-            // The reactor is not `Send`, so it is built on the thread that runs it.
-            let setup = Reactor::new().and_then(|reactor| {
-                let addr = listen(&reactor, addr)?;
-                Ok((reactor, addr))
-            });
-            match setup {
-                Ok((reactor, addr)) => {
-                    let _ = bound_tx.send(Ok((addr, reactor.handle())));
-                    reactor.run()
-                }
-                Err(e) => {
-                    let _ = bound_tx.send(Err(e));
-                    Ok(())
-                }
-            }
-        })?;
-        match bound_rx.recv() {
-            Ok(Ok((addr, handle))) => Ok(Self { addr, handle, thread: Some(thread) }),
-            Ok(Err(e)) => Err(e),
-            Err(_) => Err(io::Error::other("the reactor thread died before listening")),
-        }
-    }
-
-    /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
-    /// A handle to the server's reactor, to run calls on its thread.
-    pub fn handle(&self) -> &ReactorHandle {
-        &self.handle
-    }
-
-    /// Stops the reactor and waits for its thread; returns what `run` returned. A
-    /// panic on the reactor thread is re-raised here, with its own message.
-    pub fn stop(mut self) -> io::Result<()> {
-        self.handle.stop();
-        match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => panic::resume_unwind(panic),
-            None => Ok(()),
-        }
-    }
-
-    /// Waits for the reactor thread without stopping it (the demo runs until Ctrl-C).
-    pub fn wait(mut self) -> io::Result<()> {
-        match self.thread.take().map(JoinHandle::join) {
-            Some(Ok(result)) => result,
-            Some(Err(panic)) => panic::resume_unwind(panic),
-            None => Ok(()),
-        }
-    }
-}
-
-impl Drop for EchoServer {
-    fn drop(&mut self) {
-        if let Some(thread) = self.thread.take() {
-            self.handle.stop();
-            let _ = thread.join();
-        }
     }
 }

@@ -9,9 +9,13 @@
 //!
 //! - [`time`]: where the reactor reads the time from (real, or a hand-moved clock).
 //! - [`timers`]: `call_later` on a timer heap, and the [`DelayedCall`] handle.
+//! - `queue`: the heap under [`Timers`] (given whole).
 //! - [`clock`]: [`Clock`], Twisted's `task.Clock`: time that moves only when told.
 //! - [`reactor`]: [`Reactor`]: readiness dispatch for sockets, timers, `run` / `stop`.
+//! - `handler`: the [`Handler`] trait a socket's owner implements (given whole).
+//! - `handle`: [`ReactorHandle`], calls from other threads (given whole).
 //! - [`echo`]: an echo server on the reactor, the protocol the tests talk to.
+//! - `echo_server`: [`EchoServer`], echo on its own reactor thread (given whole).
 
 // The stub hands you helpers (Queue::push, Readiness::of, …) that stay unused until
 // your code calls them; this keeps the build quiet meanwhile.
@@ -19,6 +23,10 @@
 
 pub mod clock;
 pub mod echo;
+mod echo_server;
+mod handle;
+mod handler;
+mod queue;
 pub mod reactor;
 pub mod time;
 pub mod timers;

@@ -1,130 +1,21 @@
 //! `call_later` on a timer heap, and the handle that cancels or moves a call.
 //!
 //! Yours to write: `Timers::call_later`, `Timers::run_due`, and `DelayedCall`'s
-//! `cancel`, `reset` and `delay`. The heap plumbing (`Queue::push`, `Entry::is_live`,
-//! `Queue::left_stale`, `DelayedCall::move_to`) is given: call it.
+//! `cancel`, `reset` and `delay`. The heap plumbing in `queue.rs` (`Queue::push`,
+//! `Entry::is_live`, `Queue::left_stale`) and `DelayedCall`'s `pending` and
+//! `move_to` are given: call them.
 //!
-//! The heap is a `BinaryHeap` ordered by (due time, sequence number): the earliest
-//! call is always on top, and two calls due at the same time fire in the order they
-//! were scheduled. Cancelling or moving a call does not dig it out of the heap (that
-//! would be O(n)); the old entry is left behind, marked stale, and skipped when it
-//! reaches the top. Twisted's reactor does the same.
+//! A call that is cancelled or moved is not dug out of the heap: its old entry goes
+//! stale (see `queue.rs`) and is skipped when it reaches the top.
 
 use std::cell::RefCell;
-use std::cmp::{Ordering, Reverse};
-use std::collections::BinaryHeap;
 use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
+pub use crate::queue::CallError;
+use crate::queue::{Call, Queue, State};
 use crate::time::{RealTime, TimeSource};
-
-/// Why a [`DelayedCall`] could not be cancelled, reset or delayed
-/// (Twisted's `AlreadyCalled` and `AlreadyCancelled`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CallError {
-    /// The call has already run.
-    AlreadyCalled,
-    /// The call was cancelled before it ran.
-    AlreadyCancelled,
-}
-
-impl fmt::Display for CallError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            CallError::AlreadyCalled => f.write_str("the delayed call has already been called"),
-            CallError::AlreadyCancelled => f.write_str("the delayed call has already been cancelled"),
-        }
-    }
-}
-
-impl std::error::Error for CallError {}
-
-/// Where a call is in its life. A call runs at most once, and a cancelled call never.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum State {
-    Pending,
-    Called,
-    Cancelled,
-}
-
-/// One scheduled call, shared by the heap entry and the [`DelayedCall`] handle.
-struct Call {
-    /// When it is due, measured by the time source.
-    time: Duration,
-    /// The sequence number of the heap entry that is currently valid for this call.
-    seq: u64,
-    state: State,
-    func: Option<Box<dyn FnOnce()>>,
-}
-
-/// A heap entry. `time` and `seq` are copies taken when it was pushed: if the call
-/// was moved since, its `seq` no longer matches and this entry is stale.
-struct Entry {
-    time: Duration,
-    seq: u64,
-    call: Rc<RefCell<Call>>,
-}
-
-impl Entry {
-    fn is_live(&self) -> bool {
-        let call = self.call.borrow();
-        call.state == State::Pending && call.seq == self.seq
-    }
-}
-
-impl PartialEq for Entry {
-    fn eq(&self, other: &Self) -> bool {
-        (self.time, self.seq) == (other.time, other.seq)
-    }
-}
-
-impl Eq for Entry {}
-
-impl PartialOrd for Entry {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for Entry {
-    fn cmp(&self, other: &Self) -> Ordering {
-        (self.time, self.seq).cmp(&(other.time, other.seq))
-    }
-}
-
-/// The heap and the counter that numbers entries.
-#[derive(Default)]
-struct Queue {
-    /// `Reverse` turns std's max-heap into the min-heap a timer queue needs.
-    heap: BinaryHeap<Reverse<Entry>>,
-    next_seq: u64,
-    /// Entries left behind by cancel/reset/delay, still taking room in the heap.
-    stale: usize,
-}
-
-impl Queue {
-    fn push(&mut self, call: &Rc<RefCell<Call>>, time: Duration) {
-        let seq = self.next_seq;
-        self.next_seq += 1;
-        {
-            let mut c = call.borrow_mut();
-            c.time = time;
-            c.seq = seq;
-        }
-        self.heap.push(Reverse(Entry { time, seq, call: Rc::clone(call) }));
-    }
-
-    /// Notes one more stale entry; when they are over half the heap, sweeps them out
-    /// so a program that schedules and cancels timeouts forever does not grow forever.
-    fn left_stale(&mut self) {
-        self.stale += 1;
-        if self.stale > 64 && self.stale * 2 > self.heap.len() {
-            self.heap.retain(|Reverse(entry)| entry.is_live());
-            self.stale = 0;
-        }
-    }
-}
 
 /// The timer heap of a reactor, generic over where it reads the time.
 ///
@@ -164,16 +55,7 @@ impl<T: TimeSource + Clone> Timers<T> {
     /// When the earliest pending call is due, or `None` when nothing is scheduled.
     /// The reactor sleeps in `poll` until then.
     pub fn next_due(&self) -> Option<Duration> {
-        let mut queue = self.queue.borrow_mut();
-        // Stale entries on top would wake the reactor for nothing: drop them here.
-        while let Some(Reverse(entry)) = queue.heap.peek() {
-            if entry.is_live() {
-                return Some(entry.time);
-            }
-            queue.heap.pop();
-            queue.stale = queue.stale.saturating_sub(1);
-        }
-        None
+        self.queue.borrow_mut().next_due()
     }
 
     /// Runs every call that was due when this pass began, earliest first, and returns
@@ -186,6 +68,7 @@ impl<T: TimeSource + Clone> Timers<T> {
         // 1. Read `now` and `pass_end = next_seq` once, before running anything.
         // 2. Loop: pop the top entry while it is due (`time <= now`) and was pushed
         //    before the pass (`seq < pass_end`); skip entries that are not `is_live()`.
+        //    The heap holds `Reverse(entry)` (`use std::cmp::Reverse;`).
         // 3. Mark the call `Called`, take its `func` and call it, with no `borrow` or
         //    `borrow_mut` of the queue or the call still alive (the callback may
         //    schedule, cancel or reset: that borrows them again).
@@ -194,7 +77,7 @@ impl<T: TimeSource + Clone> Timers<T> {
 
     /// How many calls are still waiting to run (Twisted's `getDelayedCalls()`).
     pub fn pending(&self) -> usize {
-        self.queue.borrow().heap.iter().filter(|Reverse(entry)| entry.is_live()).count()
+        self.queue.borrow().live()
     }
 }
 
@@ -218,11 +101,7 @@ impl<T: TimeSource + Clone> DelayedCall<T> {
 
     /// Checks the call can still be changed: the errors Twisted raises.
     fn pending(&self) -> Result<(), CallError> {
-        match self.call.borrow().state {
-            State::Pending => Ok(()),
-            State::Called => Err(CallError::AlreadyCalled),
-            State::Cancelled => Err(CallError::AlreadyCancelled),
-        }
+        self.call.borrow().check_pending()
     }
 
     /// Unschedules the call. Errors if it already ran or was already cancelled.

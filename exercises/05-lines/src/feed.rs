@@ -1,15 +1,11 @@
-//! What a line means: the feed's one request, a stock move `SKU qty`, and the
-//! running totals it updates. Nothing here knows about sockets or framing.
+//! What a line means: the feed's one request, a stock move `SKU qty`. Nothing
+//! here knows about sockets or framing.
 
-use std::collections::HashMap;
-use std::fmt;
+pub use crate::error::FeedError;
+pub use crate::inventory::{Inventory, MAX_SKUS};
 
 /// The longest SKU (stock-keeping unit code) the feed accepts, in bytes.
 pub const MAX_SKU_LENGTH: usize = 32;
-
-/// How many different SKUs the inventory tracks at most: every new SKU costs
-/// memory, and a client must not be able to make the server grow without bound.
-pub const MAX_SKUS: usize = 10_000;
 
 /// One request line of the feed: `SKU qty`, e.g. `WIDGET-1 5` (5 received) or
 /// `WIDGET-1 -2` (2 shipped).
@@ -43,77 +39,4 @@ impl StockMove {
 pub fn is_valid_sku(sku: &str) -> bool {
     (1..=MAX_SKU_LENGTH).contains(&sku.len())
         && sku.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
-}
-
-/// Why a line was refused. The feed answers `ERR <this error>` and keeps the
-/// connection open: one bad scan must not cut a warehouse off.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum FeedError {
-    /// The bytes are not valid UTF-8.
-    NotUtf8,
-    /// The line is empty or only whitespace.
-    Empty,
-    /// There is a SKU but no quantity.
-    MissingQty,
-    /// There is something after the quantity.
-    ExtraFields,
-    /// The SKU is too long or has characters a SKU cannot have.
-    BadSku,
-    /// The quantity is not a whole number that fits in an `i64`.
-    BadQty(String),
-    /// The move would add a SKU beyond [`MAX_SKUS`].
-    TooManySkus,
-    /// The new total would not fit in an `i64`.
-    OutOfRange,
-}
-
-impl fmt::Display for FeedError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            FeedError::NotUtf8 => write!(f, "line is not UTF-8"),
-            FeedError::Empty => write!(f, "empty line, expected: SKU qty"),
-            FeedError::MissingQty => write!(f, "missing qty, expected: SKU qty"),
-            FeedError::ExtraFields => write!(f, "too many fields, expected: SKU qty"),
-            FeedError::BadSku => {
-                write!(f, "SKU must be 1 to {MAX_SKU_LENGTH} letters, digits, '-', '_' or '.'")
-            }
-            // `{:?}` escapes control characters, so echoing the input is safe.
-            FeedError::BadQty(qty) => write!(f, "qty must be a whole number, got {qty:?}"),
-            FeedError::TooManySkus => write!(f, "inventory is full ({MAX_SKUS} SKUs)"),
-            FeedError::OutOfRange => write!(f, "total out of range"),
-        }
-    }
-}
-
-impl std::error::Error for FeedError {}
-
-/// The running totals per SKU: the state every connection shares (behind the
-/// factory's mutex), bounded to [`MAX_SKUS`] entries.
-#[derive(Debug, Default)]
-pub struct Inventory {
-    totals: HashMap<String, i64>,
-}
-
-impl Inventory {
-    /// An empty inventory: every SKU starts at 0.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// Applies one stock move and returns the SKU's new total. On error nothing
-    /// changes.
-    pub fn apply(&mut self, stock_move: &StockMove) -> Result<i64, FeedError> {
-        let current = self.totals.get(&stock_move.sku).copied();
-        if current.is_none() && self.totals.len() >= MAX_SKUS {
-            return Err(FeedError::TooManySkus);
-        }
-        let total = current.unwrap_or(0).checked_add(stock_move.qty).ok_or(FeedError::OutOfRange)?;
-        self.totals.insert(stock_move.sku.clone(), total);
-        Ok(total)
-    }
-
-    /// The current total of `sku` (0 if it never moved).
-    pub fn total(&self, sku: &str) -> i64 {
-        self.totals.get(sku).copied().unwrap_or(0)
-    }
 }

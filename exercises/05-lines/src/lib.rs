@@ -12,7 +12,10 @@
 //! Run `cargo xtask check 05-lines` after each one.
 
 pub mod codec;
+mod error;
 pub mod feed;
+mod inventory;
+mod port;
 pub mod server;
 
 pub use codec::{CrlfLineCodec, DELIMITER, LineError, MAX_LENGTH};

@@ -7,18 +7,21 @@
 //!   [`call_later`], a cancellable delayed call (step 4).
 //! - `threads.rs`: [`defer_to_thread`] (step 5) and [`loop_calls`], Twisted's
 //!   `callFromThread` (step 6).
-//! - `reorder.rs`: the inventory's periodic reorder check (step 7).
+//! - `reorder.rs`: the inventory's periodic reorder check (step 7); the inventory
+//!   itself is given in `inventory.rs`.
 //!
 //! Check with `cargo xtask check 06-scheduling`.
 
 mod error;
+mod inventory;
 mod later;
 mod looping;
 mod reorder;
 mod threads;
 
 pub use error::TaskError;
+pub use inventory::{Inventory, ReorderAlert, Stock};
 pub use later::{DelayedCall, call_later};
 pub use looping::LoopingCall;
-pub use reorder::{Inventory, ReorderAlert, Stock, start_reorder_check};
+pub use reorder::start_reorder_check;
 pub use threads::{FromThread, LoopCalls, defer_to_thread, loop_calls};

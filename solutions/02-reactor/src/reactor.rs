@@ -14,61 +14,16 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mio::event::{Event, Source};
 use mio::{Events, Interest, Poll, Token, Waker};
 
+use crate::handle::Remote;
+pub use crate::handle::ReactorHandle;
+pub use crate::handler::{Handler, Next, Readiness};
 use crate::time::RealTime;
 use crate::timers::{DelayedCall, Timers};
 
-/// What the poll said about one socket.
-///
-/// Readiness is a hint, not a promise: a read after `readable` may still say
-/// `WouldBlock`, and a handler must cope.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Readiness {
-    /// Data (or a new connection, or end of stream) is waiting to be read.
-    pub readable: bool,
-    /// There is room in the socket's send buffer again.
-    pub writable: bool,
-    /// The peer hung up or the socket has an error pending.
-    pub closed: bool,
-}
-
-impl Readiness {
-    fn of(event: &Event) -> Self {
-        Self {
-            readable: event.is_readable(),
-            writable: event.is_writable(),
-            closed: event.is_read_closed() || event.is_write_closed() || event.is_error(),
-        }
-    }
-}
-
-/// What a handler wants after handling an event.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Next {
-    /// Keep the socket registered and call me again when it is ready.
-    Keep,
-    /// Deregister the socket and drop the handler (which closes the socket).
-    Close,
-}
-
-/// Something the reactor calls when its socket is ready (Twisted's
-/// `IReadDescriptor` / `IWriteDescriptor` in one).
-pub trait Handler {
-    /// The socket this handler owns; the reactor registers it with the poll.
-    fn source(&mut self) -> &mut dyn Source;
-
-    /// Handles readiness. mio is *edge-triggered*: it reports a change once, so read
-    /// (or write) until `WouldBlock` before returning, or you will not hear again.
-    fn ready(&mut self, reactor: &Reactor, readiness: Readiness) -> Next;
-}
-
 /// The token of the waker, which other threads use to interrupt `poll`.
 const WAKER: Token = Token(usize::MAX);
-
-/// A call handed to the reactor by another thread.
-type Remote = Box<dyn FnOnce(&Reactor) + Send>;
 
 struct Inner {
     poll: RefCell<Poll>,
@@ -154,7 +109,7 @@ impl Reactor {
 
     /// A `Send` handle other threads use to hand work to this reactor.
     pub fn handle(&self) -> ReactorHandle {
-        ReactorHandle { waker: Arc::clone(&self.inner.waker), remote: Arc::clone(&self.inner.remote) }
+        ReactorHandle::new(Arc::clone(&self.inner.waker), Arc::clone(&self.inner.remote))
     }
 
     // ANCHOR: run
@@ -248,30 +203,3 @@ impl Reactor {
         }
     }
 }
-
-// ANCHOR: handle
-/// A `Send` handle to a reactor running on another thread (Twisted's
-/// `reactor.callFromThread`).
-///
-/// The reactor may be asleep in `poll`; a [`mio::Waker`] makes that `poll` return, and
-/// the reactor then runs the queued calls on its own thread.
-#[derive(Clone)]
-pub struct ReactorHandle {
-    waker: Arc<Waker>,
-    remote: Arc<Mutex<Vec<Remote>>>,
-}
-
-impl ReactorHandle {
-    /// Queues `f` to run on the reactor's thread and wakes the reactor.
-    pub fn call_from_thread(&self, f: impl FnOnce(&Reactor) + Send + 'static) {
-        self.remote.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(f));
-        // An error means the reactor is gone; then there is nobody left to call.
-        let _ = self.waker.wake();
-    }
-
-    /// Stops the reactor from another thread.
-    pub fn stop(&self) {
-        self.call_from_thread(|reactor| reactor.stop());
-    }
-}
-// ANCHOR_END: handle

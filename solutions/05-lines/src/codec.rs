@@ -2,10 +2,10 @@
 //! into bytes. TCP delivers bytes, not messages: one read may hold half a line, or
 //! three lines and the start of a fourth. The codec is where that stops mattering.
 
-use std::{fmt, io};
-
 use bytes::{BufMut, Bytes, BytesMut};
 use tokio_util::codec::{Decoder, Encoder};
+
+pub use crate::error::LineError;
 
 /// The longest line the feed accepts, in bytes, not counting its `\r\n`
 /// (Twisted's `LineReceiver.MAX_LENGTH`, whose default is 16384). A scanner line is
@@ -50,36 +50,6 @@ impl CrlfLineCodec {
 impl Default for CrlfLineCodec {
     fn default() -> Self {
         Self::new()
-    }
-}
-
-/// Why the codec could not produce a line.
-#[derive(Debug)]
-pub enum LineError {
-    /// A line grew past `max_length` bytes (Twisted calls `lineLengthExceeded`). The
-    /// rest of the stream cannot be framed reliably: answer, then close.
-    TooLong {
-        /// The limit that was exceeded.
-        max_length: usize,
-    },
-    /// The socket failed (tokio's codecs report I/O errors through the codec's error).
-    Io(io::Error),
-}
-
-impl fmt::Display for LineError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            LineError::TooLong { max_length } => write!(f, "line too long (max {max_length} bytes)"),
-            LineError::Io(err) => write!(f, "{err}"),
-        }
-    }
-}
-
-impl std::error::Error for LineError {}
-
-impl From<io::Error> for LineError {
-    fn from(err: io::Error) -> Self {
-        LineError::Io(err)
     }
 }
 

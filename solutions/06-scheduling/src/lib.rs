@@ -12,8 +12,13 @@ mod looping;
 mod reorder;
 mod threads;
 
+// Given whole in the exercise; included, not copied.
+#[path = "../../../exercises/06-scheduling/src/inventory.rs"]
+mod inventory;
+
 pub use error::TaskError;
+pub use inventory::{Inventory, ReorderAlert, Stock};
 pub use later::{DelayedCall, call_later};
 pub use looping::LoopingCall;
-pub use reorder::{Inventory, ReorderAlert, Stock, start_reorder_check};
+pub use reorder::start_reorder_check;
 pub use threads::{FromThread, LoopCalls, defer_to_thread, loop_calls};
