@@ -25,7 +25,7 @@ type Call<S> = Box<dyn FnOnce(&mut S) + Send>;
 /// Creates the two ends of `callFromThread`: [`FromThread`] for other threads to post
 /// calls with, [`LoopCalls`] for the loop to run them with its own state `S`.
 ///
-/// An unbounded `tokio::sync::mpsc` channel of [`Call`]s fits: its `send` never
+/// An unbounded `tokio::sync::mpsc` channel of `Call`s (boxed closures) fits: its `send` never
 /// waits, so a plain thread can post without a runtime.
 pub fn loop_calls<S>() -> (FromThread<S>, LoopCalls<S>) {
     todo!("loop_calls")
