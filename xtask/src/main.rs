@@ -3,24 +3,14 @@
 //! Learners use `check`, `hint`, `watch`, `reset` and `solution`; instructors use
 //! `demo`, `verify`, `seal` and `bench`. Exit codes: 0 pass, 1 fail, 2 usage or setup error.
 
-mod cargo;
-mod commands;
-mod error;
-mod manifest;
-mod progress;
-mod seal;
-mod testrun;
-mod ui;
-mod verdict;
-mod workspace;
-
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use colored::Colorize;
 
-use crate::error::Error;
-use crate::workspace::Workspace;
+use xtask::error::Error;
+use xtask::workspace::Workspace;
+use xtask::{commands, ui};
 
 /// The untwisted workshop runner.
 #[derive(Parser)]

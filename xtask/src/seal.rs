@@ -5,9 +5,9 @@
 //! accidents, not attackers, and must read the same on Windows checkouts.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::manifest::Exercise;
 use crate::workspace::Workspace;
 
@@ -20,26 +20,16 @@ pub type Seal = BTreeMap<String, String>;
 /// Hashes every file under the exercise's `tests/` folder, skipping insta's leftovers.
 pub fn compute(ws: &Workspace, exercise: &Exercise) -> Result<Seal> {
     let mut seal = Seal::new();
-    let tests = format!("{}/tests", exercise.exercise_dir());
-    walk(&ws.root, &tests, &mut seal)?;
-    Ok(seal)
-}
-
-fn walk(root: &Path, rel: &str, seal: &mut Seal) -> Result<()> {
-    let dir = root.join(rel);
-    let entries = std::fs::read_dir(&dir).map_err(|e| Error::setup(format!("cannot read {}: {e}", dir.display())))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| Error::setup(e.to_string()))?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let path = format!("{rel}/{name}");
-        if entry.path().is_dir() {
-            walk(root, &path, seal)?;
-        } else if !name.ends_with(".snap.new") && !name.ends_with(".pending-snap") {
-            let bytes = std::fs::read(entry.path()).map_err(|e| Error::setup(format!("cannot read {path}: {e}")))?;
-            seal.insert(path, hash(&bytes));
+    for file in files::under(&ws.path(format!("{}/tests", exercise.exercise_dir()))) {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
+            continue;
         }
+        let rel = file.strip_prefix(&ws.root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(&file).map_err(|e| Error::setup(format!("cannot read {rel}: {e}")))?;
+        seal.insert(rel, hash(&bytes));
     }
-    Ok(())
+    Ok(seal)
 }
 
 /// FNV-1a 64 of the bytes, with `\r\n` read as `\n`.

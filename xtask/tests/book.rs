@@ -11,22 +11,10 @@ use std::process::{Command, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-// The runner's own code, included as it is: the tests judge the book with exactly
-// the manifest reader, the exercise box and the mdBook the runner uses.
-#[allow(dead_code)]
-#[path = "../src/error.rs"]
-mod error;
-#[allow(dead_code)]
-#[path = "../src/manifest.rs"]
-mod manifest;
-#[allow(dead_code)]
-#[path = "../src/commands/book/exercise_box.rs"]
-mod exercise_box;
-#[allow(dead_code)]
-#[path = "../src/commands/book/mdbook.rs"]
-mod mdbook;
-
-use manifest::Manifest;
+// The runner's own code: the tests judge the book with exactly the manifest reader,
+// the exercise box and the mdBook the runner uses.
+use xtask::commands::book::{exercise_box, mdbook};
+use xtask::manifest::Manifest;
 
 /// The minutes of the short track, across every chapter's speaker notes.
 const SHORT_TRACK_MINUTES: u32 = 150;
@@ -57,21 +45,7 @@ fn read(path: &Path) -> String {
 
 /// Every file under `dir` (recursively) for which `keep` holds, sorted.
 fn files(dir: &Path, keep: &dyn Fn(&Path) -> bool) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if keep(&path) {
-                found.push(path);
-            }
-        }
-    }
-    found.sort();
-    found
+    xtask::files::under(dir).into_iter().filter(|path| keep(path)).collect()
 }
 
 fn markdown_files() -> Vec<PathBuf> {

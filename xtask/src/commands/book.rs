@@ -4,8 +4,8 @@
 //! The build must be clean: a warning from mdBook (a broken include, bad HTML in a
 //! chapter) fails the command, so it is fixed before the room sees it.
 
-mod exercise_box;
-mod mdbook;
+pub mod exercise_box;
+pub mod mdbook;
 
 use std::process::ExitCode;
 

@@ -3,13 +3,14 @@
 //! Nothing is lost: what is replaced is first copied to
 //! `.untwisted/backups/<exercise>/<time>/`, and the path is printed.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, ExitCode};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use colored::Colorize;
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::workspace::Workspace;
 
 /// Backs up, then restores `src/` (or `tests/`) from git.
@@ -29,7 +30,7 @@ pub fn run(ws: &Workspace, name: &str, tests: bool) -> Result<ExitCode> {
     if shipped.is_empty() {
         return Err(Error::setup(format!("git knows no files under {folder} at {rev}")));
     }
-    for extra in files_under(&ws.path(&folder))? {
+    for extra in files::under(&ws.path(&folder)) {
         let rel = extra.strip_prefix(&ws.root).unwrap_or(&extra).to_string_lossy().replace('\\', "/");
         if !shipped.contains(&rel.as_str()) {
             std::fs::remove_file(&extra).map_err(|e| Error::setup(format!("cannot remove {rel}: {e}")))?;
@@ -69,24 +70,10 @@ fn git(root: &Path, args: &[&str]) -> Result<String> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn files_under(dir: &Path) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
-    let Ok(entries) = std::fs::read_dir(dir) else { return Ok(files) };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            files.extend(files_under(&path)?);
-        } else {
-            files.push(path);
-        }
-    }
-    Ok(files)
-}
-
 fn copy_tree(from: &Path, to: &Path) -> Result<()> {
     let fail = |e: std::io::Error| Error::setup(format!("cannot back up {} to {}: {e}", from.display(), to.display()));
     std::fs::create_dir_all(to).map_err(fail)?;
-    for file in files_under(from)? {
+    for file in files::under(from) {
         let target = to.join(file.strip_prefix(from).expect("under from"));
         if let Some(parent) = target.parent() {
             std::fs::create_dir_all(parent).map_err(fail)?;

@@ -6,6 +6,7 @@ use std::process::{Command, ExitCode};
 use colored::Colorize;
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::progress::Progress;
 use crate::ui;
 use crate::workspace::Workspace;
@@ -35,10 +36,7 @@ pub fn run(ws: &Workspace, name: &str, yes: bool) -> Result<ExitCode> {
     // File by file over the solution's sources: a module the solution includes from
     // the exercise (given code, shared, not copied) is not a difference.
     let theirs = format!("{}/src", exercise.solution_dir());
-    let mut files = Vec::new();
-    collect(&ws.path(&theirs), &mut files);
-    files.sort();
-    for file in files {
+    for file in files::under(&ws.path(&theirs)) {
         let rel = file.strip_prefix(ws.path(&theirs)).expect("under the solution").to_string_lossy().replace('\\', "/");
         let mine = format!("{}/src/{rel}", exercise.exercise_dir());
         if ws.path(&mine).is_file() {
@@ -64,16 +62,4 @@ fn diff(ws: &Workspace, mine: &str, theirs: &str) -> Result<()> {
         return Err(Error::setup(format!("git could not compare {mine} with {theirs}")));
     }
     Ok(())
-}
-
-fn collect(dir: &std::path::Path, files: &mut Vec<std::path::PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect(&path, files);
-        } else {
-            files.push(path);
-        }
-    }
 }

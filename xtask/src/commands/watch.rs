@@ -11,6 +11,7 @@ use colored::Colorize;
 
 use crate::commands::check;
 use crate::error::Result;
+use crate::files;
 use crate::progress::Progress;
 use crate::workspace::Workspace;
 
@@ -63,18 +64,11 @@ fn latest_change(dir: &Path) -> (Option<SystemTime>, usize, u64) {
     let mut newest = None;
     let mut count = 0;
     let mut size = 0;
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(folder) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(metadata) = entry.metadata() {
-                count += 1;
-                size += metadata.len();
-                newest = newest.max(metadata.modified().ok());
-            }
+    for file in files::under(dir) {
+        if let Ok(metadata) = file.metadata() {
+            count += 1;
+            size += metadata.len();
+            newest = newest.max(metadata.modified().ok());
         }
     }
     (newest, count, size)

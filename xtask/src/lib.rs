@@ -1,0 +1,15 @@
+//! The untwisted workshop runner, as a library: the binary (`main.rs`) is its command
+//! line, and the tests of the whole use the same modules (the manifest, the exercise
+//! boxes, mdBook) to judge the book with exactly the runner's code.
+
+pub mod cargo;
+pub mod commands;
+pub mod error;
+pub mod files;
+pub mod manifest;
+pub mod progress;
+pub mod seal;
+pub mod testrun;
+pub mod ui;
+pub mod verdict;
+pub mod workspace;
