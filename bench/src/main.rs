@@ -118,7 +118,9 @@ fn parse_echo(args: &[String]) -> Result<Option<EchoArgs>, String> {
             "--servers" => {
                 echo.servers = value()?
                     .split(',')
-                    .map(|s| Server::parse(s.trim()).ok_or_else(|| format!("unknown server {s:?} (reactor, tokio, threads)")))
+                    .map(|s| {
+                        Server::parse(s.trim()).ok_or_else(|| format!("unknown server {s:?} (reactor, tokio, threads)"))
+                    })
                     .collect::<Result<_, _>>()?;
             }
             "--payload" => {
@@ -296,7 +298,9 @@ fn median(mut runs: Vec<Result<load::Outcome, String>>) -> Result<load::Outcome,
 
 fn print_table(rows: &[Row], echo: &EchoArgs) {
     println!();
-    println!("| server | connections | requests/s | p50 latency | p99 latency | peak RSS | threads | server CPU | errors |");
+    println!(
+        "| server | connections | requests/s | p50 latency | p99 latency | peak RSS | threads | server CPU | errors |"
+    );
     println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         match &row.outcome {
@@ -312,11 +316,9 @@ fn print_table(rows: &[Row], echo: &EchoArgs) {
                 o.server_cpu.map_or("n/a".into(), |c| format!("{:.0}%", c * 100.0)),
                 o.errors,
             ),
-            Err(e) => println!(
-                "| {} | {} | failed: {e} | | | | | | |",
-                row.server.label(),
-                thousands(row.connections as f64)
-            ),
+            Err(e) => {
+                println!("| {} | {} | failed: {e} | | | | | | |", row.server.label(), thousands(row.connections as f64))
+            }
         }
     }
     println!();
@@ -338,15 +340,17 @@ fn print_table(rows: &[Row], echo: &EchoArgs) {
 /// The reactor against tokio and threads, per connection count: the workshop's claim.
 fn print_comparison(rows: &[Row]) {
     let rate = |server: Server, n: usize| {
-        rows.iter().find(|r| r.server == server && r.connections == n).and_then(|r| r.outcome.as_ref().ok()).map(
-            |o| (o.requests as f64 / o.window.as_secs_f64(), o.connected == n && o.errors == 0),
-        )
+        rows.iter()
+            .find(|r| r.server == server && r.connections == n)
+            .and_then(|r| r.outcome.as_ref().ok())
+            .map(|o| (o.requests as f64 / o.window.as_secs_f64(), o.connected == n && o.errors == 0))
     };
     let mut counts: Vec<usize> = rows.iter().map(|r| r.connections).collect();
     counts.dedup();
     for n in counts {
         let Some((reactor, held_all)) = rate(Server::Reactor, n) else { continue };
-        let mut parts = vec![format!("{}: reactor held {}", thousands(n as f64), if held_all { "all" } else { "NOT all" })];
+        let mut parts =
+            vec![format!("{}: reactor held {}", thousands(n as f64), if held_all { "all" } else { "NOT all" })];
         if let Some((tokio, _)) = rate(Server::Tokio, n) {
             parts.push(format!("tokio/reactor = {:.2}x", tokio / reactor.max(1.0)));
         }
@@ -358,7 +362,11 @@ fn print_comparison(rows: &[Row]) {
 }
 
 fn held(connected: usize, asked: usize) -> String {
-    if connected == asked { thousands(asked as f64) } else { format!("{} of {}", thousands(connected as f64), thousands(asked as f64)) }
+    if connected == asked {
+        thousands(asked as f64)
+    } else {
+        format!("{} of {}", thousands(connected as f64), thousands(asked as f64))
+    }
 }
 
 fn percentile(sorted: &[u32], p: f64) -> Option<u32> {

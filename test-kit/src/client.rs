@@ -25,9 +25,8 @@ pub struct LineClient {
 impl LineClient {
     /// Connects to `addr`; panics with a readable message if nothing listens there.
     pub async fn connect(addr: SocketAddr, name: &str, transcript: &Transcript) -> Self {
-        let stream = TcpStream::connect(addr)
-            .await
-            .unwrap_or_else(|e| panic!("{name} could not connect to {addr}: {e}"));
+        let stream =
+            TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{name} could not connect to {addr}: {e}"));
         Self { name: name.to_owned(), stream: BufReader::new(stream), transcript: transcript.clone() }
     }
 
@@ -62,9 +61,7 @@ impl LineClient {
                 self.transcript.received(&self.name, raw.trim_end_matches(['\r', '\n']));
                 match raw.strip_suffix("\r\n") {
                     Some(line) => line.to_owned(),
-                    None => panic!(
-                        "the server sent {raw:?}: lines must end with \"\\r\\n\", not a bare \"\\n\""
-                    ),
+                    None => panic!("the server sent {raw:?}: lines must end with \"\\r\\n\", not a bare \"\\n\""),
                 }
             }
         }
@@ -81,11 +78,9 @@ impl LineClient {
     /// Reads up to and including `\n`; `None` on a clean close or a reset.
     async fn read_raw_line(&mut self) -> Option<String> {
         let mut raw = Vec::new();
-        let read = timeout(READ_TIMEOUT, self.stream.read_until(b'\n', &mut raw))
-            .await
-            .unwrap_or_else(|_| {
-                panic!("{} waited {} s for the server, which sent nothing", self.name, READ_TIMEOUT.as_secs())
-            });
+        let read = timeout(READ_TIMEOUT, self.stream.read_until(b'\n', &mut raw)).await.unwrap_or_else(|_| {
+            panic!("{} waited {} s for the server, which sent nothing", self.name, READ_TIMEOUT.as_secs())
+        });
         match read {
             Ok(0) | Err(_) if raw.is_empty() => None,
             Ok(_) if !raw.ends_with(b"\n") => {

@@ -77,10 +77,7 @@ where
 }
 
 fn timeout() -> Duration {
-    let secs = std::env::var(TIMEOUT_ENV)
-        .ok()
-        .and_then(|value| value.parse().ok())
-        .unwrap_or(DEFAULT_TIMEOUT_SECS);
+    let secs = std::env::var(TIMEOUT_ENV).ok().and_then(|value| value.parse().ok()).unwrap_or(DEFAULT_TIMEOUT_SECS);
     Duration::from_secs(secs)
 }
 

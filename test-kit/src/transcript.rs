@@ -61,10 +61,8 @@ fn escape(text: &str) -> String {
 pub fn normalize(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
     let mut rest = line;
-    while let Some(at) = ["127.0.0.1:", "[::1]:", "localhost:"]
-        .iter()
-        .filter_map(|host| rest.find(host).map(|i| (i, host.len())))
-        .min()
+    while let Some(at) =
+        ["127.0.0.1:", "[::1]:", "localhost:"].iter().filter_map(|host| rest.find(host).map(|i| (i, host.len()))).min()
     {
         let (start, host_len) = at;
         let after_host = start + host_len;
@@ -97,9 +95,6 @@ mod tests {
         transcript.sent("alice", "WIDGET 5");
         transcript.received("alice", "oops\n");
         transcript.event("alice", "connection closed by server");
-        assert_eq!(
-            transcript.to_string(),
-            "alice > WIDGET 5\nalice < oops\\n\nalice -- connection closed by server\n"
-        );
+        assert_eq!(transcript.to_string(), "alice > WIDGET 5\nalice < oops\\n\nalice -- connection closed by server\n");
     }
 }

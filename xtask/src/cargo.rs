@@ -42,7 +42,9 @@ pub fn build_steps(root: &Path, packages: &[String]) -> Result<Build> {
     }
     command.stdout(Stdio::piped()).stderr(if quiet { Stdio::piped() } else { Stdio::inherit() });
     let output = command.output().map_err(|e| {
-        Error::setup(format!("could not run cargo: {e}\n  install Rust with rustup (https://rustup.rs), then try again"))
+        Error::setup(format!(
+            "could not run cargo: {e}\n  install Rust with rustup (https://rustup.rs), then try again"
+        ))
     })?;
 
     let mut binaries = BTreeMap::new();

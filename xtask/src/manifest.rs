@@ -67,10 +67,10 @@ impl Manifest {
     /// Reads and checks the manifest under `root`.
     pub fn load(root: &Path) -> Result<Self> {
         let path = root.join(MANIFEST_PATH);
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| Error::setup(format!("cannot read {}: {e}", path.display())))?;
-        let manifest: Manifest = toml::from_str(&text)
-            .map_err(|e| Error::setup(format!("{MANIFEST_PATH} is not valid: {e}")))?;
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::setup(format!("cannot read {}: {e}", path.display())))?;
+        let manifest: Manifest =
+            toml::from_str(&text).map_err(|e| Error::setup(format!("{MANIFEST_PATH} is not valid: {e}")))?;
         manifest.check()?;
         Ok(manifest)
     }

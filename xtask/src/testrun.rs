@@ -92,7 +92,12 @@ pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes
         }
     }
     if outcomes.is_empty() {
-        return Err(Error::setup(format!("{} has no tests:\n{}{}", exe.display(), stdout.trim_end(), stderr.trim_end())));
+        return Err(Error::setup(format!(
+            "{} has no tests:\n{}{}",
+            exe.display(),
+            stdout.trim_end(),
+            stderr.trim_end()
+        )));
     }
     Ok(outcomes)
 }

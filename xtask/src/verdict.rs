@@ -123,7 +123,9 @@ impl Verdict {
     pub fn build_failed(exercise: &Exercise, first_error: &str, errors: usize) -> Self {
         let more = match errors {
             0 | 1 => String::new(),
-            n => format!("\n({} more error{} after this one: fix this one first)", n - 1, if n == 2 { "" } else { "s" }),
+            n => {
+                format!("\n({} more error{} after this one: fix this one first)", n - 1, if n == 2 { "" } else { "s" })
+            }
         };
         let failure =
             Failure { step: None, kind: FailureKind::Build, message: format!("{}{more}", first_error.trim_end()) };
@@ -195,9 +197,11 @@ fn step_number(name: &str) -> Option<usize> {
 }
 
 fn describe(exercise: &Exercise, number: usize, name: &str) -> String {
-    exercise.steps.get(number.wrapping_sub(1)).cloned().unwrap_or_else(|| {
-        name.splitn(3, '_').nth(2).unwrap_or(name).replace('_', " ")
-    })
+    exercise
+        .steps
+        .get(number.wrapping_sub(1))
+        .cloned()
+        .unwrap_or_else(|| name.splitn(3, '_').nth(2).unwrap_or(name).replace('_', " "))
 }
 
 fn not_run(exercise: &Exercise) -> Vec<Step> {
@@ -215,7 +219,12 @@ fn not_run(exercise: &Exercise) -> Vec<Step> {
 fn explain(outcome: &Outcome) -> (FailureKind, String) {
     let text = match outcome {
         Outcome::TimedOut(secs) => {
-            return (FailureKind::Timeout, format!("timed out after {secs} s: the step never finished (an endless loop, or waiting for something that never comes?)"));
+            return (
+                FailureKind::Timeout,
+                format!(
+                    "timed out after {secs} s: the step never finished (an endless loop, or waiting for something that never comes?)"
+                ),
+            );
         }
         Outcome::Failed(text) => text,
         Outcome::Passed => return (FailureKind::Panic, String::new()),
@@ -228,10 +237,16 @@ fn explain(outcome: &Outcome) -> (FailureKind, String) {
         return (FailureKind::NotImplemented, format!("not implemented yet: {what}{at}"));
     }
     if message.starts_with("timed out after") {
-        return (FailureKind::Timeout, format!("{message}: the step never finished (an endless loop, or waiting for something that never comes?)"));
+        return (
+            FailureKind::Timeout,
+            format!("{message}: the step never finished (an endless loop, or waiting for something that never comes?)"),
+        );
     }
     if let Some(diff) = snapshot_diff(text) {
-        return (FailureKind::Snapshot, format!("the output differs from the expected snapshot (- expected, + yours):\n{diff}"));
+        return (
+            FailureKind::Snapshot,
+            format!("the output differs from the expected snapshot (- expected, + yours):\n{diff}"),
+        );
     }
     let kind = if message.starts_with("assertion") { FailureKind::Assertion } else { FailureKind::Panic };
     let at = match (kind, location) {
@@ -258,12 +273,8 @@ fn snapshot_diff(text: &str) -> Option<String> {
     }
     let lines: Vec<&str> = text.lines().collect();
     let start = lines.iter().position(|l| l.starts_with("+new results"))?;
-    let table: Vec<&str> = lines[start + 1..]
-        .iter()
-        .take_while(|l| !l.contains('┴'))
-        .filter(|l| !l.contains('┬'))
-        .copied()
-        .collect();
+    let table: Vec<&str> =
+        lines[start + 1..].iter().take_while(|l| !l.contains('┴')).filter(|l| !l.contains('┬')).copied().collect();
     Some(table.join("\n"))
 }
 

@@ -16,8 +16,7 @@ pub struct Workspace {
 impl Workspace {
     /// Finds the workspace from the current folder upwards.
     pub fn discover() -> Result<Self> {
-        let here = std::env::current_dir()
-            .map_err(|e| Error::setup(format!("cannot read the current folder: {e}")))?;
+        let here = std::env::current_dir().map_err(|e| Error::setup(format!("cannot read the current folder: {e}")))?;
         let root = here
             .ancestors()
             .find(|dir| dir.join(MANIFEST_PATH).is_file() && dir.join("Cargo.toml").is_file())

@@ -80,7 +80,10 @@ fn every_exercise_chapter_is_in_the_summary_once_and_shows_its_box() {
     for exercise in &manifest().exercises {
         let listed = chapters.iter().filter(|c| **c == exercise.chapter).count();
         if listed != 1 {
-            problems.push(format!("{}: {} is listed {listed} times in SUMMARY.md, not once", exercise.id, exercise.chapter));
+            problems.push(format!(
+                "{}: {} is listed {listed} times in SUMMARY.md, not once",
+                exercise.id, exercise.chapter
+            ));
         }
         match std::fs::read_to_string(root().join(&exercise.chapter)) {
             Err(_) => problems.push(format!("{}: its chapter {} does not exist", exercise.id, exercise.chapter)),
@@ -220,7 +223,10 @@ fn judge_command(rest: &str, commands: &BTreeMap<String, Subcommand>, manifest: 
         return (!["--help", "-h", "--version", "-V"].contains(&name)).then(|| format!("unknown option {name}"));
     }
     let Some(command) = commands.get(name) else {
-        return Some(format!("`{name}` is not a runner command (they are: {})", commands.keys().cloned().collect::<Vec<_>>().join(", ")));
+        return Some(format!(
+            "`{name}` is not a runner command (they are: {})",
+            commands.keys().cloned().collect::<Vec<_>>().join(", ")
+        ));
     };
     let mut positional = None;
     let mut words = args.iter();
@@ -291,7 +297,15 @@ fn the_command_judge_knows_good_from_bad() {
     let commands = runner_subcommands();
     let manifest = manifest();
     let id = &manifest.exercises[0].id;
-    for good in [String::new(), " list".into(), format!(" check {id}"), " check --all".into(), " hint <exercise>".into(), " book --serve".into(), " bench echo --repeat 3".into()] {
+    for good in [
+        String::new(),
+        " list".into(),
+        format!(" check {id}"),
+        " check --all".into(),
+        " hint <exercise>".into(),
+        " book --serve".into(),
+        " bench echo --repeat 3".into(),
+    ] {
         assert_eq!(judge_command(&good, &commands, &manifest), None, "cargo xtask{good}");
     }
     for bad in [" chek".to_owned(), " check 99-nothing".into(), " book --serv".into()] {
@@ -319,9 +333,7 @@ fn includes(markdown: &str) -> Vec<(String, Option<String>)> {
                 None => (target, None),
             };
             // A selector of line numbers is no anchor.
-            let anchor = selector
-                .filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == ':'))
-                .map(str::to_owned);
+            let anchor = selector.filter(|s| !s.chars().all(|c| c.is_ascii_digit() || c == ':')).map(str::to_owned);
             found.push((path.to_owned(), anchor));
         }
     }
@@ -369,6 +381,153 @@ fn every_include_and_anchor_resolves() {
     }
     assert!(seen > 0, "no {{{{#include}}}} found in the book");
     assert_no_problems("includes that do not resolve", &problems);
+}
+
+// ---------------------------------------------------------------------------------
+// Teach, don't tell: no page but a solution walkthrough shows a learner's function
+
+/// The text an include shows: the whole file, one anchored region, or a line range.
+fn included_region(text: &str, selector: Option<&str>) -> String {
+    let Some(selector) = selector else { return text.to_owned() };
+    if selector.chars().all(|c| c.is_ascii_digit() || c == ':') {
+        let mut bounds = selector.split(':').map(|n| n.parse::<usize>().ok());
+        let start = bounds.next().flatten().unwrap_or(1).max(1);
+        let end = bounds.next().flatten().unwrap_or(usize::MAX);
+        return text.lines().skip(start - 1).take(end.saturating_sub(start - 1)).collect::<Vec<_>>().join("\n");
+    }
+    let mut inside = false;
+    let mut region = Vec::new();
+    for line in text.lines() {
+        if anchors(line, "ANCHOR_END:").iter().any(|a| a == selector) {
+            inside = false;
+        } else if anchors(line, "ANCHOR:").iter().any(|a| a == selector) {
+            inside = true;
+        } else if inside {
+            region.push(line);
+        }
+    }
+    region.join("\n")
+}
+
+/// The functions `source` defines with a body, as (name, body).
+fn function_bodies(source: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    for (at, _) in source.match_indices("fn ") {
+        // `fn` as a word, not the end of another identifier.
+        if source[..at].chars().next_back().is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let rest = &source[at + 3..];
+        let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        if name.is_empty() {
+            continue;
+        }
+        // The body opens at the first `{` unless a `;` ends a declaration first.
+        let Some(open) = rest.find(['{', ';']) else { continue };
+        if rest.as_bytes()[open] == b';' {
+            continue;
+        }
+        let mut depth = 0usize;
+        let mut end = rest.len();
+        for (i, c) in rest[open..].char_indices() {
+            match c {
+                '{' => depth += 1,
+                '}' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = open + i + 1;
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        found.push((name, rest[open..end].to_owned()));
+    }
+    found
+}
+
+/// For each exercise folder name, the functions its stub leaves to the learner: those
+/// whose body in `exercises/<id>/src` is a `todo!()`.
+fn learner_functions(manifest: &Manifest) -> BTreeMap<String, Vec<String>> {
+    manifest
+        .exercises
+        .iter()
+        .map(|exercise| {
+            let dir = root().join("exercises").join(&exercise.id).join("src");
+            let mut names: Vec<String> = files(&dir, &|p| p.extension().is_some_and(|e| e == "rs"))
+                .iter()
+                .flat_map(|file| function_bodies(&read(file)))
+                .filter(|(_, body)| body.contains("todo!("))
+                .map(|(name, _)| name)
+                .collect();
+            names.sort();
+            names.dedup();
+            (exercise.id.clone(), names)
+        })
+        .collect()
+}
+
+/// Every (page, function) where a page other than a solution walkthrough includes,
+/// from `solutions/`, a region that defines a function the learner writes.
+fn leaked_learner_functions() -> Vec<String> {
+    let manifest = manifest();
+    let learner = learner_functions(&manifest);
+    let mut leaks = Vec::new();
+    for page in markdown_files() {
+        if page.file_name().is_some_and(|n| n == "solution.md") {
+            continue;
+        }
+        let folder = page.parent().unwrap();
+        let markdown = read(&page);
+        for directive in ["{{#include ", "{{#rustdoc_include "] {
+            for (at, _) in markdown.match_indices(directive) {
+                let body = &markdown[at + directive.len()..];
+                let Some(end) = body.find("}}") else { continue };
+                let target = body[..end].trim();
+                let (path, selector) = match target.split_once(':') {
+                    Some((path, selector)) => (path, Some(selector)),
+                    None => (target, None),
+                };
+                let Ok(file) = folder.join(path).canonicalize() else { continue };
+                let Ok(inside) = file.strip_prefix(root().join("solutions")) else { continue };
+                let Some(id) = inside.iter().next().and_then(|c| c.to_str()) else { continue };
+                let Some(names) = learner.get(id) else { continue };
+                let region = included_region(&read(&file), selector);
+                for (name, _) in function_bodies(&region) {
+                    if names.contains(&name) {
+                        leaks.push(format!("{} shows {id}'s `{name}` (from {target})", shown(&page)));
+                    }
+                }
+            }
+        }
+    }
+    leaks
+}
+
+#[test]
+fn the_leak_finder_sees_a_learners_function_and_ignores_declarations() {
+    let source = "trait T { fn declared(&self); }\nimpl T for X {\n    fn declared(&self) { todo!(\"x\") }\n}\nfn given() -> u8 { 1 }\n";
+    let bodies = function_bodies(source);
+    let names: Vec<&str> = bodies.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["declared", "given"]);
+    assert!(bodies[0].1.contains("todo!("));
+    let text = "a\n// ANCHOR: r\nfn shown() {}\n// ANCHOR_END: r\nfn hidden() {}\n";
+    assert_eq!(included_region(text, Some("r")), "fn shown() {}");
+    assert_eq!(included_region(text, Some("3:3")), "fn shown() {}");
+}
+
+#[test]
+fn no_chapter_page_shows_the_body_of_a_function_the_learner_writes() {
+    let leaks = leaked_learner_functions();
+    assert_no_problems(
+        &format!(
+            "{} learner functions shown outside a solution walkthrough (teach on a neighbouring \
+             problem instead; the answer belongs in <chapter>/solution.md)",
+            leaks.len()
+        ),
+        &leaks,
+    );
 }
 
 /// The targets of the Markdown links in `markdown` outside code: `[text](target)` and
@@ -590,7 +749,11 @@ fn twisted_venv() -> PathBuf {
     }
     let _ = std::fs::remove_dir_all(&venv);
     let status = Command::new(python3()).args(["-m", "venv"]).arg(&venv).status().expect("python3 -m venv");
-    assert!(status.success(), "`python3 -m venv {}` failed (on Debian and Ubuntu, install python3-venv)", venv.display());
+    assert!(
+        status.success(),
+        "`python3 -m venv {}` failed (on Debian and Ubuntu, install python3-venv)",
+        venv.display()
+    );
     let (ok, output) = run_with_timeout(
         {
             let mut pip = Command::new(&python);
@@ -599,15 +762,20 @@ fn twisted_venv() -> PathBuf {
         },
         Duration::from_secs(600),
     );
-    assert!(ok, "installing book/requirements.txt into {} failed (it needs the network once):\n{output}", venv.display());
+    assert!(
+        ok,
+        "installing book/requirements.txt into {} failed (it needs the network once):\n{output}",
+        venv.display()
+    );
     std::fs::write(&stamp, wanted).unwrap();
     python
 }
 
 #[test]
 fn every_twisted_snippet_passes_its_selftest() {
-    let snippets =
-        files(&src(), &|p| p.extension().is_some_and(|e| e == "py") && p.parent().is_some_and(|d| d.ends_with("twisted")));
+    let snippets = files(&src(), &|p| {
+        p.extension().is_some_and(|e| e == "py") && p.parent().is_some_and(|d| d.ends_with("twisted"))
+    });
     assert!(!snippets.is_empty(), "no book/src/*/twisted/*.py found");
     let python = {
         let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
@@ -680,7 +848,10 @@ fn every_rust_snippet_builds_cleanly_and_passes_its_selftest() {
     let log = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "the book's Rust snippets do not build:\n{log}");
     let warnings: Vec<&str> = log.lines().filter(|l| l.contains("warning")).collect();
-    assert_no_problems("the book's Rust snippets build with warnings", &warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    assert_no_problems(
+        "the book's Rust snippets build with warnings",
+        &warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
+    );
     let failures = run_all(&snippets, &|snippet| {
         let exe = dir.join("target/debug").join(format!("{}{}", snippet_name(snippet), std::env::consts::EXE_SUFFIX));
         let mut command = Command::new(exe);
@@ -755,7 +926,12 @@ fn twisted_clients_talk_to_the_rust_demos() {
     };
     // The chapters say these Twisted clients interoperate with the Rust solutions.
     let cases: [(&str, &str, &[&str], &str); 2] = [
-        ("sol05-lines", "lines/twisted/feed_client.py", &["WIDGET-1 5", "WIDGET-1 -2", "WIDGET-1 five"], "< WIDGET-1 3"),
+        (
+            "sol05-lines",
+            "lines/twisted/feed_client.py",
+            &["WIDGET-1 5", "WIDGET-1 -2", "WIDGET-1 five"],
+            "< WIDGET-1 3",
+        ),
         ("sol04-protocols", "protocols/twisted/qotd.py", &[], ""),
     ];
     let mut failures = Vec::new();

@@ -33,7 +33,9 @@ impl Fixture {
         let version = format!("0.1.0-p{}-c{}", std::process::id(), COPIES.fetch_add(1, Ordering::SeqCst));
         for package in ["exercises/01-fixture/Cargo.toml", "solutions/01-fixture/Cargo.toml"] {
             let path = dir.path().join(package);
-            let text = std::fs::read_to_string(&path).unwrap().replace("version = \"0.1.0\"", &format!("version = \"{version}\""));
+            let text = std::fs::read_to_string(&path)
+                .unwrap()
+                .replace("version = \"0.1.0\"", &format!("version = \"{version}\""));
             std::fs::write(path, text).unwrap();
         }
         // The real lock file: the fixture then builds the same dependency versions
@@ -68,7 +70,10 @@ impl Fixture {
 
     /// Replaces the stub's body of `double`.
     fn solve_with(&self, body: &str) {
-        self.write("exercises/01-fixture/src/lib.rs", &format!("/// Doubles `x`.\npub fn double(x: u32) -> u32 {{\n    {body}\n}}\n"));
+        self.write(
+            "exercises/01-fixture/src/lib.rs",
+            &format!("/// Doubles `x`.\npub fn double(x: u32) -> u32 {{\n    {body}\n}}\n"),
+        );
     }
 
     fn xtask(&self, args: &[&str]) -> Command {
@@ -299,7 +304,8 @@ fn verify_rejects_a_stub_that_passes() {
 #[test]
 fn verify_rejects_a_solution_that_fails() {
     let fixture = Fixture::new();
-    fixture.write("solutions/01-fixture/src/lib.rs", "/// Doubles `x`.\npub fn double(x: u32) -> u32 {\n    x * 3\n}\n");
+    fixture
+        .write("solutions/01-fixture/src/lib.rs", "/// Doubles `x`.\npub fn double(x: u32) -> u32 {\n    x * 3\n}\n");
     let (code, out) = fixture.run(&["verify", "--exercises-only"]);
     assert_eq!(code, 1, "{out}");
     assert!(out.contains("sol01-fixture: the solution passes all 2 steps"), "{out}");

@@ -7,7 +7,10 @@ use welcome::{countdown, greeting};
 fn step_1_greets_an_attendee() {
     test_kit::run(|| async {
         insta::assert_snapshot!(greeting("Ada"));
-        assert_eq!(greeting("Grace"), "Welcome to untwisted, Grace! The reactor is running.");
+        assert_eq!(
+            greeting("Grace"),
+            "Welcome to untwisted, Grace! The reactor is running."
+        );
     });
 }
 
@@ -18,6 +21,10 @@ fn step_2_counts_down_on_the_event_loop() {
         let start = Instant::now();
         let said = countdown(3).await;
         insta::assert_snapshot!(said.join("\n"));
-        assert_eq!(start.elapsed(), 3 * welcome::TICK, "one tick between numbers, none after the last");
+        assert_eq!(
+            start.elapsed(),
+            3 * welcome::TICK,
+            "one tick between numbers, none after the last"
+        );
     });
 }

@@ -52,7 +52,10 @@ impl std::error::Error for FetchError {}
 // wall-clock limit instead.
 pub async fn fetch(addr: SocketAddr, path: &str) -> Result<String, FetchError> {
     let mut stream = TcpStream::connect(addr).await.map_err(FetchError::Connect)?;
-    stream.write_all(format!("GET {path}\r\n").as_bytes()).await.map_err(FetchError::Io)?;
+    stream
+        .write_all(format!("GET {path}\r\n").as_bytes())
+        .await
+        .map_err(FetchError::Io)?;
 
     let mut reply = Vec::new();
     BufReader::new(stream)

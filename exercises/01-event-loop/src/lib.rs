@@ -50,6 +50,9 @@ pub async fn download_all(addr: SocketAddr, paths: &[&str]) -> Vec<Download> {
 /// - Stay on one thread: the tests run on a current-thread runtime, where every
 ///   `tokio::spawn`ed task runs on the loop's thread. No `std::thread::spawn`, no
 ///   `spawn_blocking`.
-pub async fn download_all_concurrently(addr: SocketAddr, paths: &[&str]) -> Vec<Download> {
+pub async fn download_all_concurrently(
+    addr: SocketAddr,
+    paths: &[&str],
+) -> Vec<Download> {
     todo!("download_all_concurrently({addr}, {paths:?})")
 }

@@ -78,7 +78,10 @@ pub async fn serve(listener: TcpListener, resources: Vec<Resource>) -> io::Resul
 
 // ANCHOR: answer
 /// Reads one request from `stream` and answers it.
-async fn answer(mut stream: TcpStream, catalog: &HashMap<String, Resource>) -> io::Result<()> {
+async fn answer(
+    mut stream: TcpStream,
+    catalog: &HashMap<String, Resource>,
+) -> io::Result<()> {
     let (read, mut write) = stream.split();
     let mut request = Vec::new();
     // `take` bounds what one request may cost us, whatever the client sends.

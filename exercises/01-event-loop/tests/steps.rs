@@ -31,7 +31,12 @@ fn step_1_fetches_one_resource() {
         let downloads = download_all_concurrently(addr, &["/stock/widget"]).await;
         assert_eq!(downloads.len(), 1, "one path asked for, one download expected");
         assert_eq!(downloads[0].path, "/stock/widget");
-        assert_eq!(downloads[0].body(), Some("12 widgets on hand"), "got {}", downloads[0]);
+        assert_eq!(
+            downloads[0].body(),
+            Some("12 widgets on hand"),
+            "got {}",
+            downloads[0]
+        );
     });
 }
 
@@ -41,9 +46,13 @@ fn step_2_results_come_back_in_request_order() {
         let addr = server::start(stock()).await.expect("start the stock server");
         // Asked for slowest first: they FINISH widget, gadget, sprocket, but the
         // caller wants them back in the order it asked.
-        let downloads =
-            download_all_concurrently(addr, &["/stock/sprocket", "/stock/widget", "/stock/gadget"]).await;
-        let got: Vec<(&str, Option<&str>)> = downloads.iter().map(|d| (d.path.as_str(), d.body())).collect();
+        let downloads = download_all_concurrently(
+            addr,
+            &["/stock/sprocket", "/stock/widget", "/stock/gadget"],
+        )
+        .await;
+        let got: Vec<(&str, Option<&str>)> =
+            downloads.iter().map(|d| (d.path.as_str(), d.body())).collect();
         assert_eq!(
             got,
             [
@@ -60,13 +69,19 @@ fn step_2_results_come_back_in_request_order() {
 fn step_3_reports_each_failure_with_its_resource() {
     test_kit::run_paused(|| async {
         let addr = server::start(stock()).await.expect("start the stock server");
-        let paths = ["/stock/widget", "/stock/unobtainium", "/stock/gadget", "/stock/flange"];
+        let paths =
+            ["/stock/widget", "/stock/unobtainium", "/stock/gadget", "/stock/flange"];
         let downloads = download_all_concurrently(addr, &paths).await;
         // An unknown resource and a broken backend fail on their own lines; the
         // resources around them still arrive.
         insta::assert_snapshot!(report(&downloads));
         let fetched = downloads.iter().filter(|d| d.body().is_some()).count();
-        assert_eq!(fetched, 2, "two of the four resources exist and answer:\n{}", report(&downloads));
+        assert_eq!(
+            fetched,
+            2,
+            "two of the four resources exist and answer:\n{}",
+            report(&downloads)
+        );
     });
 }
 
@@ -91,8 +106,15 @@ fn step_4_downloads_overlap_in_virtual_time() {
         let start = Instant::now();
         let one_after_another = download_all(addr, &paths).await;
         let sequential = start.elapsed();
-        assert!(one_after_another.iter().all(|d| d.body().is_some()), "{}", report(&one_after_another));
-        assert!(sequential >= sum, "the provided download_all should take the sum of the delays, took {sequential:?}");
+        assert!(
+            one_after_another.iter().all(|d| d.body().is_some()),
+            "{}",
+            report(&one_after_another)
+        );
+        assert!(
+            sequential >= sum,
+            "the provided download_all should take the sum of the delays, took {sequential:?}"
+        );
 
         let start = Instant::now();
         let at_once = download_all_concurrently(addr, &paths).await;
@@ -112,7 +134,8 @@ fn step_5_every_download_runs_on_the_loop_thread() {
     test_kit::run_paused(|| async {
         let addr = server::start(stock()).await.expect("start the stock server");
         let the_loop = thread::current().id();
-        let paths = ["/stock/widget", "/stock/gadget", "/stock/sprocket", "/stock/flange"];
+        let paths =
+            ["/stock/widget", "/stock/gadget", "/stock/sprocket", "/stock/flange"];
         let downloads = download_all_concurrently(addr, &paths).await;
         assert_eq!(downloads.len(), paths.len(), "one download per path");
         for d in &downloads {

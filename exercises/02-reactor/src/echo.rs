@@ -13,9 +13,9 @@
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 
+use mio::Interest;
 use mio::event::Source;
 use mio::net::{TcpListener, TcpStream};
-use mio::Interest;
 
 use crate::reactor::{Handler, Next, Reactor, Readiness};
 
@@ -56,8 +56,11 @@ impl Handler for EchoListener {
                 Ok((stream, _peer)) => {
                     // Echo is interactive: send small replies now, not after Nagle's wait.
                     let _ = stream.set_nodelay(true);
-                    let connection = EchoConnection { stream, pending: Vec::new(), eof: false };
-                    if let Err(e) = reactor.add(connection, Interest::READABLE | Interest::WRITABLE) {
+                    let connection =
+                        EchoConnection { stream, pending: Vec::new(), eof: false };
+                    if let Err(e) =
+                        reactor.add(connection, Interest::READABLE | Interest::WRITABLE)
+                    {
                         eprintln!("echo: cannot register a connection: {e}");
                     }
                 }

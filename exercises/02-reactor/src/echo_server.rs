@@ -22,23 +22,24 @@ impl EchoServer {
     /// Starts a reactor thread serving echo on `addr` and returns once it listens.
     pub fn start(addr: SocketAddr) -> io::Result<Self> {
         let (bound_tx, bound_rx) = mpsc::channel();
-        let thread = thread::Builder::new().name("echo-reactor".into()).spawn(move || {
-            // The reactor is not `Send`, so it is built on the thread that runs it.
-            let setup = Reactor::new().and_then(|reactor| {
-                let addr = listen(&reactor, addr)?;
-                Ok((reactor, addr))
-            });
-            match setup {
-                Ok((reactor, addr)) => {
-                    let _ = bound_tx.send(Ok((addr, reactor.handle())));
-                    reactor.run()
+        let thread =
+            thread::Builder::new().name("echo-reactor".into()).spawn(move || {
+                // The reactor is not `Send`, so it is built on the thread that runs it.
+                let setup = Reactor::new().and_then(|reactor| {
+                    let addr = listen(&reactor, addr)?;
+                    Ok((reactor, addr))
+                });
+                match setup {
+                    Ok((reactor, addr)) => {
+                        let _ = bound_tx.send(Ok((addr, reactor.handle())));
+                        reactor.run()
+                    }
+                    Err(e) => {
+                        let _ = bound_tx.send(Err(e));
+                        Ok(())
+                    }
                 }
-                Err(e) => {
-                    let _ = bound_tx.send(Err(e));
-                    Ok(())
-                }
-            }
-        })?;
+            })?;
         match bound_rx.recv() {
             Ok(Ok((addr, handle))) => Ok(Self { addr, handle, thread: Some(thread) }),
             Ok(Err(e)) => Err(e),

@@ -27,8 +27,12 @@ pub enum CallError {
 impl fmt::Display for CallError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CallError::AlreadyCalled => f.write_str("the delayed call has already been called"),
-            CallError::AlreadyCancelled => f.write_str("the delayed call has already been cancelled"),
+            CallError::AlreadyCalled => {
+                f.write_str("the delayed call has already been called")
+            }
+            CallError::AlreadyCancelled => {
+                f.write_str("the delayed call has already been cancelled")
+            }
         }
     }
 }

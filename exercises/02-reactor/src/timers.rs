@@ -44,7 +44,11 @@ impl<T: TimeSource + Clone> Timers<T> {
     }
 
     /// Schedules `f` to run once, `delay` from now (Twisted's `callLater`).
-    pub fn call_later(&self, delay: Duration, f: impl FnOnce() + 'static) -> DelayedCall<T> {
+    pub fn call_later(
+        &self,
+        delay: Duration,
+        f: impl FnOnce() + 'static,
+    ) -> DelayedCall<T> {
         // Wrap `f` in a pending `Call` shared through `Rc<RefCell<…>>`, push it with
         // `Queue::push` at `self.now() + delay` (push gives it the next sequence number),
         // and return a `DelayedCall` that holds the call and a clone of `self`.
@@ -137,6 +141,9 @@ impl<T: TimeSource + Clone> DelayedCall<T> {
 impl<T: TimeSource> fmt::Debug for DelayedCall<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let call = self.call.borrow();
-        f.debug_struct("DelayedCall").field("time", &call.time).field("state", &call.state).finish()
+        f.debug_struct("DelayedCall")
+            .field("time", &call.time)
+            .field("state", &call.state)
+            .finish()
     }
 }

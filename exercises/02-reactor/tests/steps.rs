@@ -98,11 +98,16 @@ fn step_3_calls_scheduled_during_a_run_wait_for_their_own_time() {
         let (again, inner_log) = (timers.clone(), log.clone());
         timers.call_later(Duration::ZERO, move || {
             inner_log.push("first");
-            again.call_later(Duration::ZERO, inner_log.later("scheduled during the pass"));
+            again
+                .call_later(Duration::ZERO, inner_log.later("scheduled during the pass"));
         });
         assert_eq!(timers.run_due(), 1, "the pass runs the one call that was due");
         assert_eq!(log.take(), ["first"]);
-        assert_eq!(timers.run_due(), 1, "the call scheduled during the pass runs in the next");
+        assert_eq!(
+            timers.run_due(),
+            1,
+            "the call scheduled during the pass runs in the next"
+        );
         assert_eq!(log.take(), ["scheduled during the pass"]);
         assert_eq!(timers.run_due(), 0);
 
@@ -117,7 +122,10 @@ fn step_3_calls_scheduled_during_a_run_wait_for_their_own_time() {
             c.call_later(secs(10), l.at(&c, "ten after the first"));
         });
         clock.advance(secs(5));
-        assert_eq!(log.take(), ["t=1 first", "t=1 zero after the first", "t=3 two after the first"]);
+        assert_eq!(
+            log.take(),
+            ["t=1 first", "t=1 zero after the first", "t=3 two after the first"]
+        );
         assert_eq!(clock.seconds(), 5.0, "advance ends at the time it was asked for");
         clock.advance(secs(6));
         assert_eq!(log.take(), ["t=11 ten after the first"]);
@@ -178,7 +186,8 @@ fn step_5_run_returns_after_stop() {
             r.call_later(Duration::ZERO, l.later("second run"));
         });
         // A far-away timer must not keep run() from returning.
-        let later = reactor.call_later(Duration::from_secs(3600), log.later("an hour later"));
+        let later =
+            reactor.call_later(Duration::from_secs(3600), log.later("an hour later"));
 
         reactor.run().expect("run() returns Ok after stop()");
         assert_eq!(log.take(), ["first pass, running: true"]);
@@ -198,7 +207,8 @@ fn step_5_run_returns_after_stop() {
 #[test]
 fn step_6_echoes_lines_over_tcp() {
     test_kit::run(|| async {
-        let server = EchoServer::start("127.0.0.1:0".parse().unwrap()).expect("the echo server starts");
+        let server = EchoServer::start("127.0.0.1:0".parse().unwrap())
+            .expect("the echo server starts");
         let transcript = Transcript::new();
         let mut alice = LineClient::connect(server.addr(), "alice", &transcript).await;
         let mut bob = LineClient::connect(server.addr(), "bob", &transcript).await;
@@ -223,7 +233,8 @@ fn step_6_echoes_lines_over_tcp() {
 #[test]
 fn step_7_echoes_megabytes_through_a_bounded_buffer() {
     test_kit::run(|| async {
-        let server = EchoServer::start("127.0.0.1:0".parse().unwrap()).expect("the echo server starts");
+        let server = EchoServer::start("127.0.0.1:0".parse().unwrap())
+            .expect("the echo server starts");
         // A small receive buffer on the client makes the server's writes fill up:
         // they come back partial or WouldBlock, and the server must cope.
         let socket = TcpSocket::new_v4().unwrap();

@@ -133,7 +133,10 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
     }
 
     /// Adds a callback; an error passes by it untouched (Twisted's `addCallback`).
-    pub fn add_callback(&self, callback: impl FnOnce(T) -> Outcome<T, E> + 'static) -> &Self {
+    pub fn add_callback(
+        &self,
+        callback: impl FnOnce(T) -> Outcome<T, E> + 'static,
+    ) -> &Self {
         let _ = callback;
         todo!("Deferred::add_callback")
     }
@@ -141,7 +144,10 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
     /// Adds an errback; a value passes by it untouched (Twisted's `addErrback`).
     /// An errback that returns `Outcome::Value` has recovered: the chain goes back to
     /// the callback path.
-    pub fn add_errback(&self, errback: impl FnOnce(E) -> Outcome<T, E> + 'static) -> &Self {
+    pub fn add_errback(
+        &self,
+        errback: impl FnOnce(E) -> Outcome<T, E> + 'static,
+    ) -> &Self {
         let _ = errback;
         todo!("Deferred::add_errback")
     }
@@ -149,7 +155,10 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
     /// Adds one function for both paths; it sees the result as a `Result`
     /// (Twisted's `addBoth`, the `finally` of a chain). `result.into()` hands the
     /// result on unchanged.
-    pub fn add_both(&self, both: impl FnOnce(Result<T, E>) -> Outcome<T, E> + 'static) -> &Self {
+    pub fn add_both(
+        &self,
+        both: impl FnOnce(Result<T, E>) -> Outcome<T, E> + 'static,
+    ) -> &Self {
         let _ = both;
         todo!("Deferred::add_both")
     }

@@ -18,7 +18,9 @@ use crate::Deferred;
 /// The list takes the results: Rust values have one owner, so callbacks added to the
 /// given deferreds afterwards never run. Errors after the first are dropped, as with
 /// Twisted's `consumeErrors=True` (Twisted also wraps the error in `FirstError`).
-pub fn gather_results<T: 'static, E: 'static>(deferreds: Vec<Deferred<T, E>>) -> Deferred<Vec<T>, E> {
+pub fn gather_results<T: 'static, E: 'static>(
+    deferreds: Vec<Deferred<T, E>>,
+) -> Deferred<Vec<T>, E> {
     let _ = deferreds;
     todo!("gather_results")
 }

@@ -61,7 +61,11 @@ fn step_1_runs_callbacks_in_order() {
             l.say(format!("callback 3 (added after firing): got {n}"));
             Outcome::Value(n)
         });
-        assert_eq!(log.len(), 3, "a callback added to a fired deferred runs before add_callback returns");
+        assert_eq!(
+            log.len(),
+            3,
+            "a callback added to a fired deferred runs before add_callback returns"
+        );
 
         // A callback may add a callback to its own deferred (no RefCell borrow may be
         // held while it runs). The new one runs after it returns, on its result.
@@ -94,8 +98,16 @@ fn step_2_fires_only_once() {
         let log = Log::default();
         let d = Stock::new();
         assert_eq!(d.callback(1), Ok(()));
-        assert_eq!(d.callback(2), Err(AlreadyCalled), "a second callback() is an error, not a new result");
-        assert_eq!(d.errback("too late".into()), Err(AlreadyCalled), "so is an errback() after callback()");
+        assert_eq!(
+            d.callback(2),
+            Err(AlreadyCalled),
+            "a second callback() is an error, not a new result"
+        );
+        assert_eq!(
+            d.errback("too late".into()),
+            Err(AlreadyCalled),
+            "so is an errback() after callback()"
+        );
         let l = log.clone();
         d.add_both(move |result| {
             l.say(format!("the first result stands: {result:?}"));
@@ -104,18 +116,28 @@ fn step_2_fires_only_once() {
         assert_eq!(log.last(), "the first result stands: Ok(1)");
 
         let failed = Stock::fail("no such item".into());
-        assert_eq!(failed.callback(3), Err(AlreadyCalled), "a failed deferred has fired too");
+        assert_eq!(
+            failed.callback(3),
+            Err(AlreadyCalled),
+            "a failed deferred has fired too"
+        );
 
         // Firing a deferred from inside its own callback: AlreadyCalled, not a panic
         // (the callback runs while the deferred is busy; nothing may be borrowed).
         let again = Stock::new();
         let (l, same) = (log.clone(), again.clone());
         again.add_callback(move |n| {
-            l.say(format!("callback fires its own deferred again: {:?}", same.callback(n + 1)));
+            l.say(format!(
+                "callback fires its own deferred again: {:?}",
+                same.callback(n + 1)
+            ));
             Outcome::Value(n)
         });
         assert_eq!(again.callback(10), Ok(()));
-        assert_eq!(log.last(), "callback fires its own deferred again: Err(AlreadyCalled)");
+        assert_eq!(
+            log.last(),
+            "callback fires its own deferred again: Err(AlreadyCalled)"
+        );
         assert!(!AlreadyCalled.to_string().is_empty(), "AlreadyCalled explains itself");
     });
 }
@@ -173,13 +195,10 @@ fn step_3_errors_take_the_errback_path() {
         // the chain there.
         let e = Stock::new();
         let (l, l2) = (log.clone(), log.clone());
-        e.add_callbacks(
-            Outcome::Value,
-            move |err| {
-                l.say(format!("errback(): pair errback got {err:?}, fails again"));
-                Outcome::Failure("still broken".into())
-            },
-        )
+        e.add_callbacks(Outcome::Value, move |err| {
+            l.say(format!("errback(): pair errback got {err:?}, fails again"));
+            Outcome::Failure("still broken".into())
+        })
         .add_both(move |result| {
             l2.say(format!("errback(): both got {result:?}"));
             result.into()
@@ -212,7 +231,11 @@ fn step_4_pauses_on_a_returned_deferred() {
         });
         order.callback(1).unwrap();
         log.say("test: order fired; its chain is paused");
-        assert_eq!(log.last(), "test: order fired; its chain is paused", "callback 2 ran before the warehouse answered");
+        assert_eq!(
+            log.last(),
+            "test: order fired; its chain is paused",
+            "callback 2 ran before the warehouse answered"
+        );
         assert_eq!(order.callback(2), Err(AlreadyCalled), "a paused deferred has fired");
         // Callbacks added while paused wait too.
         let l = log.clone();
@@ -228,7 +251,9 @@ fn step_4_pauses_on_a_returned_deferred() {
         let retry = Stock::new();
         let (l, b) = (log.clone(), broken.clone());
         retry.add_callback(move |n| {
-            l.say(format!("retry callback: got {n}, waits on a warehouse that will fail"));
+            l.say(format!(
+                "retry callback: got {n}, waits on a warehouse that will fail"
+            ));
             Outcome::Wait(b)
         });
         let l = log.clone();
@@ -366,7 +391,11 @@ fn step_6_is_an_eager_future() {
             tokio::time::sleep(std::time::Duration::from_secs(1)).await;
             inner.callback(99).unwrap();
         });
-        assert_eq!(got, Ok(99), "awaiting a paused deferred gives the result at the end of its chain");
+        assert_eq!(
+            got,
+            Ok(99),
+            "awaiting a paused deferred gives the result at the end of its chain"
+        );
         insta::assert_snapshot!(log.text());
     });
 }

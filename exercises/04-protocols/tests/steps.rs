@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use protocols::{
-    Backoff, Factory, Finished, MAX_LINE, Protocol, QotdFactory, Reason, ReconnectingClient, StringTransport,
-    Transport, connect_tcp, listen_tcp,
+    Backoff, Factory, Finished, MAX_LINE, Protocol, QotdFactory, Reason,
+    ReconnectingClient, StringTransport, Transport, connect_tcp, listen_tcp,
 };
 use test_kit::{LineClient, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -45,15 +45,25 @@ fn step_1_string_transport_records_what_is_written() {
         let recorder = StringTransport::new();
         // The protocol gets one handle; the test keeps another to look at.
         let mut transport: Box<dyn Transport> = Box::new(recorder.clone());
-        assert!(recorder.value().is_empty(), "a new StringTransport has recorded nothing");
+        assert!(
+            recorder.value().is_empty(),
+            "a new StringTransport has recorded nothing"
+        );
 
         transport.write(b"hello, ");
         transport.write(b"world\r\n");
-        assert_eq!(recorder.value(), b"hello, world\r\n", "value() returns every write, in order");
+        assert_eq!(
+            recorder.value(),
+            b"hello, world\r\n",
+            "value() returns every write, in order"
+        );
         assert!(!recorder.disconnecting(), "nobody asked to close yet");
 
         transport.lose_connection();
-        assert!(recorder.disconnecting(), "lose_connection() only marks the transport as disconnecting");
+        assert!(
+            recorder.disconnecting(),
+            "lose_connection() only marks the transport as disconnecting"
+        );
 
         recorder.clear();
         assert!(recorder.value().is_empty(), "clear() forgets what was written");
@@ -70,14 +80,25 @@ fn step_2_qotd_protocol_runs_on_a_string_transport() {
         let wire = StringTransport::new();
         let mut alice = factory.build_protocol(peer());
         alice.connection_made(Box::new(wire.clone()));
-        assert_eq!(wire.value(), format!("{}\r\n", QUOTES[0]).as_bytes(), "connection_made sends the quote");
-        assert_eq!(factory.active(), 1, "connection_made counts the connection as active");
+        assert_eq!(
+            wire.value(),
+            format!("{}\r\n", QUOTES[0]).as_bytes(),
+            "connection_made sends the quote"
+        );
+        assert_eq!(
+            factory.active(),
+            1,
+            "connection_made counts the connection as active"
+        );
 
         // data_received gets arbitrary chunks, not lines.
         for chunk in [&b"hel"[..], b"lo\r\nwor", b"ld\n", b"qu"] {
             alice.data_received(chunk);
         }
-        assert!(wire.value().ends_with(b"world\r\n"), "complete lines are echoed, and only those");
+        assert!(
+            wire.value().ends_with(b"world\r\n"),
+            "complete lines are echoed, and only those"
+        );
         assert!(!wire.disconnecting(), "\"qu\" is not a line yet");
         alice.data_received(b"it\r\nthis line comes after quit\r\n");
         assert!(wire.disconnecting(), "quit closes the connection");
@@ -95,8 +116,16 @@ fn step_2_qotd_protocol_runs_on_a_string_transport() {
         bob.connection_made(Box::new(bob_wire.clone()));
         let mut carol = factory.build_protocol(peer());
         carol.connection_made(Box::new(carol_wire.clone()));
-        assert_eq!(bob_wire.value(), format!("{}\r\n", QUOTES[1]).as_bytes(), "quotes are handed out in turn");
-        assert_eq!(carol_wire.value(), format!("{}\r\n", QUOTES[0]).as_bytes(), "and start over after the last");
+        assert_eq!(
+            bob_wire.value(),
+            format!("{}\r\n", QUOTES[1]).as_bytes(),
+            "quotes are handed out in turn"
+        );
+        assert_eq!(
+            carol_wire.value(),
+            format!("{}\r\n", QUOTES[0]).as_bytes(),
+            "and start over after the last"
+        );
         assert_eq!((factory.connections_made(), factory.active()), (3, 2));
 
         // Lines are bounded: MAX_LINE bytes is fine, one more is refused.
@@ -118,7 +147,8 @@ fn step_2_qotd_protocol_runs_on_a_string_transport() {
 #[test]
 fn step_3_the_same_protocol_serves_real_tcp() {
     test_kit::run(|| async {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let listener =
+            TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("the bound address");
         let factory = Arc::new(qotd_factory());
         tokio::spawn(listen_tcp(listener, Arc::clone(&factory)));
@@ -140,7 +170,11 @@ fn step_3_the_same_protocol_serves_real_tcp() {
         assert_eq!(bob.recv_line().await, "two");
 
         alice.send_line("quit").await;
-        assert_eq!(alice.recv_line().await, "Bye!", "Bye! is written before the connection closes");
+        assert_eq!(
+            alice.recv_line().await,
+            "Bye!",
+            "Bye! is written before the connection closes"
+        );
         alice.expect_closed().await;
         bob.send_line("quit").await;
         assert_eq!(bob.recv_line().await, "Bye!");
@@ -203,11 +237,17 @@ impl Factory for ReporterFactory {
 }
 
 // Starts a server whose protocols report to the returned channel.
-async fn reporting_server(greeting: Vec<u8>, close_at_once: bool) -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
+async fn reporting_server(
+    greeting: Vec<u8>,
+    close_at_once: bool,
+) -> (SocketAddr, mpsc::UnboundedReceiver<Seen>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
     let addr = listener.local_addr().expect("the bound address");
     let (seen, reports) = mpsc::unbounded_channel();
-    tokio::spawn(listen_tcp(listener, Arc::new(ReporterFactory { seen, greeting, close_at_once })));
+    tokio::spawn(listen_tcp(
+        listener,
+        Arc::new(ReporterFactory { seen, greeting, close_at_once }),
+    ));
     (addr, reports)
 }
 
@@ -215,7 +255,8 @@ async fn reporting_server(greeting: Vec<u8>, close_at_once: bool) -> (SocketAddr
 async fn until_lost(reports: &mut mpsc::UnboundedReceiver<Seen>) -> (Vec<u8>, Reason) {
     let mut data = Vec::new();
     loop {
-        match reports.recv().await.expect("the server's protocol reports connection_lost") {
+        match reports.recv().await.expect("the server's protocol reports connection_lost")
+        {
             Seen::Data(chunk) => data.extend_from_slice(&chunk),
             Seen::Lost(reason) => return (data, reason),
         }
@@ -231,17 +272,25 @@ fn step_4_connection_lost_tells_clean_from_broken() {
         client.write_all(b"ping").await.expect("send");
         client.shutdown().await.expect("close cleanly");
         drop(client);
-        assert_eq!(until_lost(&mut reports).await, (b"ping".to_vec(), Reason::ConnectionDone));
+        assert_eq!(
+            until_lost(&mut reports).await,
+            (b"ping".to_vec(), Reason::ConnectionDone)
+        );
 
         // The peer resets the connection: ConnectionLost.
         let (addr, mut reports) = reporting_server(Vec::new(), false).await;
         let mut client = TcpStream::connect(addr).await.expect("connect");
         client.write_all(b"ping").await.expect("send");
-        let Some(Seen::Data(_)) = reports.recv().await else { panic!("the server should receive data first") };
+        let Some(Seen::Data(_)) = reports.recv().await else {
+            panic!("the server should receive data first")
+        };
         client.set_zero_linger().expect("SO_LINGER 0: close with a reset");
         drop(client);
         let (_, reason) = until_lost(&mut reports).await;
-        assert!(matches!(reason, Reason::ConnectionLost(_)), "a reset is ConnectionLost, got {reason:?}");
+        assert!(
+            matches!(reason, Reason::ConnectionLost(_)),
+            "a reset is ConnectionLost, got {reason:?}"
+        );
 
         // The server writes more than the socket buffers hold, then loses the
         // connection: every byte arrives before the close, which is clean.
@@ -250,7 +299,11 @@ fn step_4_connection_lost_tells_clean_from_broken() {
         let mut client = TcpStream::connect(addr).await.expect("connect");
         let mut received = Vec::new();
         client.read_to_end(&mut received).await.expect("read until the server closes");
-        assert_eq!(received.len(), big.len(), "lose_connection must flush pending writes first");
+        assert_eq!(
+            received.len(),
+            big.len(),
+            "lose_connection must flush pending writes first"
+        );
         assert!(received == big, "the bytes arrive in the order written");
         assert_eq!(until_lost(&mut reports).await, (Vec::new(), Reason::ConnectionDone));
     });
@@ -260,22 +313,36 @@ fn step_4_connection_lost_tells_clean_from_broken() {
 fn step_5_backoff_grows_caps_resets_and_jitters() {
     test_kit::run(|| async {
         let mut backoff = Backoff::new(secs(1), 2.0, secs(30));
-        let delays: Vec<Duration> = (0..7).map(|_| backoff.next_delay().expect("no retry limit")).collect();
-        assert_eq!(delays, [1, 2, 4, 8, 16, 30, 30].map(secs), "initial, ×factor each time, capped at max_delay");
+        let delays: Vec<Duration> =
+            (0..7).map(|_| backoff.next_delay().expect("no retry limit")).collect();
+        assert_eq!(
+            delays,
+            [1, 2, 4, 8, 16, 30, 30].map(secs),
+            "initial, ×factor each time, capped at max_delay"
+        );
         assert_eq!(backoff.retries(), 7);
         backoff.reset();
         assert_eq!(backoff.retries(), 0);
-        assert_eq!(backoff.next_delay(), Some(secs(1)), "reset() starts over from the initial delay");
+        assert_eq!(
+            backoff.next_delay(),
+            Some(secs(1)),
+            "reset() starts over from the initial delay"
+        );
 
         let mut limited = Backoff::new(secs(1), 2.0, secs(30)).with_max_retries(3);
-        let delays: Vec<Option<Duration>> = (0..5).map(|_| limited.next_delay()).collect();
+        let delays: Vec<Option<Duration>> =
+            (0..5).map(|_| limited.next_delay()).collect();
         assert_eq!(
             delays,
             [Some(secs(1)), Some(secs(2)), Some(secs(4)), None, None],
             "max_retries delays, then give up"
         );
         limited.reset();
-        assert_eq!(limited.next_delay(), Some(secs(1)), "reset() also resets the retry count");
+        assert_eq!(
+            limited.next_delay(),
+            Some(secs(1)),
+            "reset() also resets the retry count"
+        );
 
         // Jitter spreads each delay around the same sequence, within bounds.
         let jitter = 0.25;
@@ -286,16 +353,21 @@ fn step_5_backoff_grows_caps_resets_and_jitters() {
             let base = secs(1 << i.min(6));
             let delay = jittery.next_delay().expect("no retry limit");
             assert!(
-                delay >= base.mul_f64(1.0 - jitter) && delay <= base.mul_f64(1.0 + jitter),
+                delay >= base.mul_f64(1.0 - jitter)
+                    && delay <= base.mul_f64(1.0 + jitter),
                 "delay {i} is {delay:?}, outside {base:?} ± 25%"
             );
             below += usize::from(delay < base);
             above += usize::from(delay > base);
             drawn.push(delay);
         }
-        assert!(below > 20 && above > 20, "jitter goes both ways ({below} below, {above} above)");
+        assert!(
+            below > 20 && above > 20,
+            "jitter goes both ways ({below} below, {above} above)"
+        );
         let mut again = Backoff::new(secs(1), 2.0, secs(64)).with_jitter(jitter, 42);
-        let replay: Vec<Duration> = (0..200).map(|_| again.next_delay().expect("no retry limit")).collect();
+        let replay: Vec<Duration> =
+            (0..200).map(|_| again.next_delay().expect("no retry limit")).collect();
         assert_eq!(replay, drawn, "the same seed gives the same delays");
     });
 }
@@ -359,10 +431,15 @@ fn step_6_reconnecting_client_waits_resets_and_stops() {
         assert_eq!((finished, tries, start.elapsed()), (Finished::Stopped, 1, secs(10)));
 
         // Out of retries: give up.
-        let client = ReconnectingClient::new(Backoff::new(secs(1), 2.0, secs(30)).with_max_retries(2));
+        let client = ReconnectingClient::new(
+            Backoff::new(secs(1), 2.0, secs(30)).with_max_retries(2),
+        );
         let start = Instant::now();
         let finished = client.run(|| async { Err(refused()) }).await;
-        assert_eq!((finished, start.elapsed()), (Finished::GaveUp { retries: 2 }, secs(3)));
+        assert_eq!(
+            (finished, start.elapsed()),
+            (Finished::GaveUp { retries: 2 }, secs(3))
+        );
 
         // Stopped before it starts: not a single attempt.
         let client = ReconnectingClient::new(Backoff::new(secs(1), 2.0, secs(30)));
@@ -384,11 +461,14 @@ fn step_7_reconnecting_client_over_real_tcp() {
         // A port that is bound but not listening: connections to it are refused,
         // and no one else can take it before we listen.
         let socket = TcpSocket::new_v4().expect("a TCP socket");
-        socket.bind("127.0.0.1:0".parse().expect("an address")).expect("bind a loopback port");
+        socket
+            .bind("127.0.0.1:0".parse().expect("an address"))
+            .expect("bind a loopback port");
         let addr = socket.local_addr().expect("the bound address");
 
         let (seen, mut client_saw) = mpsc::unbounded_channel();
-        let client_factory = ReporterFactory { seen, greeting: Vec::new(), close_at_once: false };
+        let client_factory =
+            ReporterFactory { seen, greeting: Vec::new(), close_at_once: false };
         let client = ReconnectingClient::new(Backoff::new(secs(1), 2.0, secs(30)));
         let stopper = client.stopper();
         let (outcome, mut outcomes) = mpsc::unbounded_channel();
@@ -400,7 +480,9 @@ fn step_7_reconnecting_client_over_real_tcp() {
             async move {
                 let result = connect_tcp(addr, factory).await;
                 let _ = outcome.send(match &result {
-                    Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => "refused".to_owned(),
+                    Err(e) if e.kind() == io::ErrorKind::ConnectionRefused => {
+                        "refused".to_owned()
+                    }
                     Err(e) => format!("failed: {e}"),
                     Ok(reason) => format!("connected, then {reason:?}"),
                 });
@@ -413,18 +495,26 @@ fn step_7_reconnecting_client_over_real_tcp() {
             }
             let listener = socket.listen(16).expect("listen");
             for greeting in ["hello #1\r\n", "hello #2\r\n"] {
-                let (mut stream, _) = listener.accept().await.expect("the client reconnects");
+                let (mut stream, _) =
+                    listener.accept().await.expect("the client reconnects");
                 stream.write_all(greeting.as_bytes()).await.expect("greet");
                 if greeting.contains("#2") {
                     stopper.stop_trying();
                 }
                 drop(stream); // accept and close
-                assert_eq!(outcomes.recv().await.expect("an outcome"), "connected, then ConnectionDone");
+                assert_eq!(
+                    outcomes.recv().await.expect("an outcome"),
+                    "connected, then ConnectionDone"
+                );
             }
         };
         let (finished, ()) = tokio::join!(run, server);
         assert_eq!(finished, Finished::Stopped);
-        assert_eq!(attempts, [0, 1, 3, 4].map(secs), "1 s, 2 s, connected; after it ends, 1 s again");
+        assert_eq!(
+            attempts,
+            [0, 1, 3, 4].map(secs),
+            "1 s, 2 s, connected; after it ends, 1 s again"
+        );
 
         for expected in ["hello #1\r\n", "hello #2\r\n"] {
             let (data, reason) = until_lost(&mut client_saw).await;

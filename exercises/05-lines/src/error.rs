@@ -22,7 +22,9 @@ pub enum LineError {
 impl fmt::Display for LineError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            LineError::TooLong { max_length } => write!(f, "line too long (max {max_length} bytes)"),
+            LineError::TooLong { max_length } => {
+                write!(f, "line too long (max {max_length} bytes)")
+            }
             LineError::Io(err) => write!(f, "{err}"),
         }
     }
@@ -66,10 +68,15 @@ impl fmt::Display for FeedError {
             FeedError::MissingQty => write!(f, "missing qty, expected: SKU qty"),
             FeedError::ExtraFields => write!(f, "too many fields, expected: SKU qty"),
             FeedError::BadSku => {
-                write!(f, "SKU must be 1 to {MAX_SKU_LENGTH} letters, digits, '-', '_' or '.'")
+                write!(
+                    f,
+                    "SKU must be 1 to {MAX_SKU_LENGTH} letters, digits, '-', '_' or '.'"
+                )
             }
             // `{:?}` escapes control characters, so echoing the input is safe.
-            FeedError::BadQty(qty) => write!(f, "qty must be a whole number, got {qty:?}"),
+            FeedError::BadQty(qty) => {
+                write!(f, "qty must be a whole number, got {qty:?}")
+            }
             FeedError::TooManySkus => write!(f, "inventory is full ({MAX_SKUS} SKUs)"),
             FeedError::OutOfRange => write!(f, "total out of range"),
         }

@@ -29,7 +29,10 @@ impl Inventory {
         if current.is_none() && self.totals.len() >= MAX_SKUS {
             return Err(FeedError::TooManySkus);
         }
-        let total = current.unwrap_or(0).checked_add(stock_move.qty).ok_or(FeedError::OutOfRange)?;
+        let total = current
+            .unwrap_or(0)
+            .checked_add(stock_move.qty)
+            .ok_or(FeedError::OutOfRange)?;
         self.totals.insert(stock_move.sku.clone(), total);
         Ok(total)
     }

@@ -12,7 +12,9 @@ use tokio_util::codec::{Decoder, Encoder};
 // Starts a feed server on a free loopback port and returns its address.
 async fn start(factory: FeedFactory) -> SocketAddr {
     let addr = "127.0.0.1:0".parse().expect("a valid address");
-    let server = FeedServer::bind(addr, factory).await.expect("the feed server could not listen on 127.0.0.1:0");
+    let server = FeedServer::bind(addr, factory)
+        .await
+        .expect("the feed server could not listen on 127.0.0.1:0");
     let addr = server.local_addr();
     tokio::spawn(server.run());
     addr
@@ -40,7 +42,11 @@ fn step_1_codec_decodes_split_and_merged_lines() {
 
         // Split: one line arrives in three reads, its delimiter cut in half.
         buf.extend_from_slice(b"WIDGET");
-        assert_eq!(next_line(&mut codec, &mut buf), None, "half a line is not a line yet");
+        assert_eq!(
+            next_line(&mut codec, &mut buf),
+            None,
+            "half a line is not a line yet"
+        );
         buf.extend_from_slice(b"-1 5\r");
         assert_eq!(
             next_line(&mut codec, &mut buf),
@@ -48,8 +54,15 @@ fn step_1_codec_decodes_split_and_merged_lines() {
             "a \\r alone is not the delimiter: its \\n may be in the next read"
         );
         buf.extend_from_slice(b"\n");
-        assert_eq!(next_line(&mut codec, &mut buf).as_deref(), Some("WIDGET-1 5"), "the line, without its \\r\\n");
-        assert!(buf.is_empty(), "the line and its \\r\\n must be removed from the buffer, left {buf:?}");
+        assert_eq!(
+            next_line(&mut codec, &mut buf).as_deref(),
+            Some("WIDGET-1 5"),
+            "the line, without its \\r\\n"
+        );
+        assert!(
+            buf.is_empty(),
+            "the line and its \\r\\n must be removed from the buffer, left {buf:?}"
+        );
 
         // Merged: two lines and the start of a third in one read.
         buf.extend_from_slice(b"GADGET 2\r\nWIDGET-1 -1\r\nGAD");
@@ -59,7 +72,11 @@ fn step_1_codec_decodes_split_and_merged_lines() {
         assert_eq!(&buf[..], b"GAD", "the unfinished line stays in the buffer");
         buf.extend_from_slice(b"GET 1\r\n\r\n");
         assert_eq!(next_line(&mut codec, &mut buf).as_deref(), Some("GADGET 1"));
-        assert_eq!(next_line(&mut codec, &mut buf).as_deref(), Some(""), "\\r\\n alone is an empty line");
+        assert_eq!(
+            next_line(&mut codec, &mut buf).as_deref(),
+            Some(""),
+            "\\r\\n alone is an empty line"
+        );
 
         // Only \r\n ends a line: a bare \n is part of it (LinesCodec would split here).
         buf.extend_from_slice(b"one\ntwo\r\n");
@@ -74,7 +91,9 @@ fn step_2_codec_encodes_lines_with_crlf() {
         let mut codec = CrlfLineCodec::new();
         let mut buf = BytesMut::new();
         codec.encode("WIDGET-1 7", &mut buf).expect("encoding a line");
-        codec.encode(String::from("GADGET 2"), &mut buf).expect("encoding a String works too");
+        codec
+            .encode(String::from("GADGET 2"), &mut buf)
+            .expect("encoding a String works too");
         assert_eq!(
             String::from_utf8_lossy(&buf),
             "WIDGET-1 7\r\nGADGET 2\r\n",
@@ -95,10 +114,26 @@ fn step_3_feed_answers_running_totals_over_tcp() {
         let transcript = Transcript::new();
         let mut alice = LineClient::connect(addr, "alice", &transcript).await;
 
-        assert_eq!(ask(&mut alice, "WIDGET-1 5").await, "WIDGET-1 5", "a new SKU starts at 0");
-        assert_eq!(ask(&mut alice, "WIDGET-1 2").await, "WIDGET-1 7", "the answer is the new running total");
-        assert_eq!(ask(&mut alice, "GADGET 3").await, "GADGET 3", "each SKU has its own total");
-        assert_eq!(ask(&mut alice, "WIDGET-1 -4").await, "WIDGET-1 3", "a negative qty takes stock out");
+        assert_eq!(
+            ask(&mut alice, "WIDGET-1 5").await,
+            "WIDGET-1 5",
+            "a new SKU starts at 0"
+        );
+        assert_eq!(
+            ask(&mut alice, "WIDGET-1 2").await,
+            "WIDGET-1 7",
+            "the answer is the new running total"
+        );
+        assert_eq!(
+            ask(&mut alice, "GADGET 3").await,
+            "GADGET 3",
+            "each SKU has its own total"
+        );
+        assert_eq!(
+            ask(&mut alice, "WIDGET-1 -4").await,
+            "WIDGET-1 3",
+            "a negative qty takes stock out"
+        );
 
         // TCP keeps no write boundaries: lines split and merged on the wire still
         // get one answer each, in order.
@@ -120,20 +155,38 @@ fn step_4_malformed_lines_get_an_error_and_the_connection_stays() {
         let transcript = Transcript::new();
         let mut alice = LineClient::connect(addr, "alice", &transcript).await;
 
-        for bad in
-            ["", "\t", "WIDGET-1", "WIDGET-1 five", "WIDGET-1 5 boxes", "WIDGET/1 5", "WIDGET-1 99999999999999999999"]
-        {
+        for bad in [
+            "",
+            "\t",
+            "WIDGET-1",
+            "WIDGET-1 five",
+            "WIDGET-1 5 boxes",
+            "WIDGET/1 5",
+            "WIDGET-1 99999999999999999999",
+        ] {
             let answer = ask(&mut alice, bad).await;
-            assert!(answer.starts_with("ERR "), "{bad:?} is not `SKU qty`: expected `ERR <reason>`, got {answer:?}");
+            assert!(
+                answer.starts_with("ERR "),
+                "{bad:?} is not `SKU qty`: expected `ERR <reason>`, got {answer:?}"
+            );
         }
         // Bytes that are not UTF-8 are an error too, not a panic.
         alice.send_raw(b"WIDGET-\xff 5\r\n").await;
         let answer = alice.recv_line().await;
-        assert!(answer.starts_with("ERR "), "invalid UTF-8: expected `ERR <reason>`, got {answer:?}");
+        assert!(
+            answer.starts_with("ERR "),
+            "invalid UTF-8: expected `ERR <reason>`, got {answer:?}"
+        );
 
         // A move that would overflow the total is refused and changes nothing.
-        assert_eq!(ask(&mut alice, "GADGET 9223372036854775807").await, "GADGET 9223372036854775807");
-        assert!(ask(&mut alice, "GADGET 1").await.starts_with("ERR "), "i64::MAX + 1 must be refused");
+        assert_eq!(
+            ask(&mut alice, "GADGET 9223372036854775807").await,
+            "GADGET 9223372036854775807"
+        );
+        assert!(
+            ask(&mut alice, "GADGET 1").await.starts_with("ERR "),
+            "i64::MAX + 1 must be refused"
+        );
         assert_eq!(ask(&mut alice, "GADGET -9223372036854775807").await, "GADGET 0");
 
         // Still connected, and none of the errors moved any stock.
@@ -150,11 +203,17 @@ fn step_5_an_over_long_line_closes_the_connection_with_the_reason() {
         assert_eq!(CrlfLineCodec::new().max_length(), MAX_LENGTH);
         let mut codec = CrlfLineCodec::with_max_length(8);
         let mut buf = BytesMut::from(&b"12345678\r\n123456789\r\n"[..]);
-        assert_eq!(next_line(&mut codec, &mut buf).as_deref(), Some("12345678"), "8 bytes fit a max_length of 8");
+        assert_eq!(
+            next_line(&mut codec, &mut buf).as_deref(),
+            Some("12345678"),
+            "8 bytes fit a max_length of 8"
+        );
         match codec.decode(&mut buf) {
             Err(LineError::TooLong { max_length: 8 }) => {}
             other => {
-                panic!("a 9-byte line with max_length 8: expected Err(TooLong {{ max_length: 8 }}), got {other:?}")
+                panic!(
+                    "a 9-byte line with max_length 8: expected Err(TooLong {{ max_length: 8 }}), got {other:?}"
+                )
             }
         }
         // Without any \r\n the codec must not buffer forever: it gives up as soon as
@@ -172,8 +231,15 @@ fn step_5_an_over_long_line_closes_the_connection_with_the_reason() {
         let addr = start(FeedFactory::with_max_length(16)).await;
         let transcript = Transcript::new();
         let mut alice = LineClient::connect(addr, "alice", &transcript).await;
-        assert_eq!(ask(&mut alice, "WIDGET-1 1234567").await, "WIDGET-1 1234567", "16 bytes fit a limit of 16");
-        assert_eq!(ask(&mut alice, "WIDGET-1 12345678").await, "ERR line too long (max 16 bytes)");
+        assert_eq!(
+            ask(&mut alice, "WIDGET-1 1234567").await,
+            "WIDGET-1 1234567",
+            "16 bytes fit a limit of 16"
+        );
+        assert_eq!(
+            ask(&mut alice, "WIDGET-1 12345678").await,
+            "ERR line too long (max 16 bytes)"
+        );
         alice.expect_closed().await;
         insta::assert_snapshot!(transcript.to_string());
 
@@ -181,7 +247,10 @@ fn step_5_an_over_long_line_closes_the_connection_with_the_reason() {
         let addr = start(FeedFactory::new()).await;
         let mut mallory = LineClient::connect(addr, "mallory", &Transcript::new()).await;
         mallory.send_raw(&vec![b'x'; 4 * MAX_LENGTH]).await;
-        assert_eq!(mallory.recv_line().await, format!("ERR line too long (max {MAX_LENGTH} bytes)"));
+        assert_eq!(
+            mallory.recv_line().await,
+            format!("ERR line too long (max {MAX_LENGTH} bytes)")
+        );
         mallory.expect_closed().await;
     });
 }
@@ -195,10 +264,18 @@ fn step_6_all_connections_share_the_totals() {
         let mut bob = LineClient::connect(addr, "bob", &transcript).await;
 
         assert_eq!(ask(&mut alice, "WIDGET-1 5").await, "WIDGET-1 5");
-        assert_eq!(ask(&mut bob, "WIDGET-1 -2").await, "WIDGET-1 3", "bob sees alice's stock");
+        assert_eq!(
+            ask(&mut bob, "WIDGET-1 -2").await,
+            "WIDGET-1 3",
+            "bob sees alice's stock"
+        );
         assert_eq!(ask(&mut alice, "GADGET 4").await, "GADGET 4");
         assert_eq!(ask(&mut bob, "GADGET 1").await, "GADGET 5");
-        assert_eq!(ask(&mut alice, "WIDGET-1 1").await, "WIDGET-1 4", "alice sees bob's move");
+        assert_eq!(
+            ask(&mut alice, "WIDGET-1 1").await,
+            "WIDGET-1 4",
+            "alice sees bob's move"
+        );
         drop(alice);
         drop(bob);
 
@@ -211,16 +288,25 @@ fn step_6_all_connections_share_the_totals() {
         let mut scanners = JoinSet::new();
         for n in 0..4 {
             scanners.spawn(async move {
-                let mut scanner = LineClient::connect(addr, &format!("scanner{n}"), &Transcript::new()).await;
+                let mut scanner =
+                    LineClient::connect(addr, &format!("scanner{n}"), &Transcript::new())
+                        .await;
                 for _ in 0..25 {
                     let answer = ask(&mut scanner, "BOLT 1").await;
-                    assert!(answer.starts_with("BOLT "), "expected a BOLT total, got {answer:?}");
+                    assert!(
+                        answer.starts_with("BOLT "),
+                        "expected a BOLT total, got {answer:?}"
+                    );
                 }
             });
         }
         while let Some(done) = scanners.join_next().await {
             done.expect("a scanner failed");
         }
-        assert_eq!(ask(&mut carol, "BOLT 0").await, "BOLT 100", "4 scanners x 25 moves of 1");
+        assert_eq!(
+            ask(&mut carol, "BOLT 0").await,
+            "BOLT 100",
+            "4 scanners x 25 moves of 1"
+        );
     });
 }

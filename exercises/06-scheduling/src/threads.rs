@@ -47,7 +47,10 @@ impl<S> FromThread<S> {
     /// Posts `f` to run on the loop, after the calls posted before it. Only the call
     /// crosses threads, so it must be `Send`; the loop's state `S` never moves.
     /// Fails with [`TaskError::Closed`] when the loop no longer takes calls.
-    pub fn call_from_thread(&self, f: impl FnOnce(&mut S) + Send + 'static) -> Result<(), TaskError> {
+    pub fn call_from_thread(
+        &self,
+        f: impl FnOnce(&mut S) + Send + 'static,
+    ) -> Result<(), TaskError> {
         let _ = f;
         todo!("FromThread::call_from_thread")
     }

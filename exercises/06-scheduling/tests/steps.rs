@@ -8,7 +8,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc as std_mpsc};
 use std::time::Duration;
 
-use scheduling::{Inventory, LoopingCall, TaskError, call_later, defer_to_thread, loop_calls, start_reorder_check};
+use scheduling::{
+    Inventory, LoopingCall, TaskError, call_later, defer_to_thread, loop_calls,
+    start_reorder_check,
+};
 use tokio::time::{Instant, sleep, sleep_until};
 
 const SECOND: Duration = Duration::from_secs(1);
@@ -51,7 +54,11 @@ fn step_1_looping_call_ticks_every_interval_until_stopped() {
         assert!(lc.is_running(), "the loop runs until stopped");
         lc.stop();
         assert_eq!(lc.join().await, Ok(()), "a stopped loop ends with Ok(())");
-        assert_eq!(stamps.list(), ["0.0", "1.0", "2.0", "3.0"], "now = true: calls at 0, 1, 2, 3 s");
+        assert_eq!(
+            stamps.list(),
+            ["0.0", "1.0", "2.0", "3.0"],
+            "now = true: calls at 0, 1, 2, 3 s"
+        );
         sleep(5 * SECOND).await;
         assert_eq!(stamps.list().len(), 4, "no call may start after stop()");
 
@@ -65,7 +72,11 @@ fn step_1_looping_call_ticks_every_interval_until_stopped() {
         sleep(Duration::from_millis(3500)).await;
         lc.stop();
         assert_eq!(lc.join().await, Ok(()));
-        assert_eq!(stamps.list(), ["1.0", "2.0", "3.0"], "now = false: the first call after one interval");
+        assert_eq!(
+            stamps.list(),
+            ["1.0", "2.0", "3.0"],
+            "now = false: the first call after one interval"
+        );
 
         // stop() during a call: the call finishes, then the loop ends (nothing is cut
         // off halfway, as in Twisted).
@@ -82,7 +93,10 @@ fn step_1_looping_call_ticks_every_interval_until_stopped() {
         sleep(SECOND).await;
         lc.stop();
         assert_eq!(lc.join().await, Ok(()));
-        assert!(finished.load(Ordering::SeqCst), "stop() must let a running call finish, not abort it");
+        assert!(
+            finished.load(Ordering::SeqCst),
+            "stop() must let a running call finish, not abort it"
+        );
     });
 }
 
@@ -106,10 +120,22 @@ fn step_2_missed_ticks_are_skipped_not_burst() {
         assert_eq!(lc.join().await, Ok(()));
 
         let calls = stamps.list();
-        assert_ne!(calls, ["0.0", "1.0", "4.5", "4.5", "4.5", "5.0", "6.0"], "that is Burst (the default): set MissedTickBehavior::Skip");
-        assert_ne!(calls, ["0.0", "1.0", "4.5", "5.5"], "that is Delay: set MissedTickBehavior::Skip");
+        assert_ne!(
+            calls,
+            ["0.0", "1.0", "4.5", "4.5", "4.5", "5.0", "6.0"],
+            "that is Burst (the default): set MissedTickBehavior::Skip"
+        );
+        assert_ne!(
+            calls,
+            ["0.0", "1.0", "4.5", "5.5"],
+            "that is Delay: set MissedTickBehavior::Skip"
+        );
         // Skip: one late call when the stall ends, then back on whole seconds.
-        let report: Vec<String> = calls.iter().enumerate().map(|(i, at)| format!("call {} at {at} s", i + 1)).collect();
+        let report: Vec<String> = calls
+            .iter()
+            .enumerate()
+            .map(|(i, at)| format!("call {} at {at} s", i + 1))
+            .collect();
         insta::assert_snapshot!(report.join("\n"));
     });
 }
@@ -121,12 +147,18 @@ fn step_3_an_error_stops_the_loop_and_surfaces_from_join() {
         let recorder = stamps.clone();
         let lc = LoopingCall::start(SECOND, true, move || {
             let n = recorder.record();
-            async move { if n == 3 { Err("inventory unavailable".to_owned()) } else { Ok(()) } }
+            async move {
+                if n == 3 { Err("inventory unavailable".to_owned()) } else { Ok(()) }
+            }
         });
         sleep(10 * SECOND).await;
         assert!(!lc.is_running(), "the loop must end when the function returns an error");
         assert_eq!(stamps.list(), ["0.0", "1.0", "2.0"], "no call after the failing one");
-        assert_eq!(lc.join().await, Err("inventory unavailable".to_owned()), "join() returns the function's error");
+        assert_eq!(
+            lc.join().await,
+            Err("inventory unavailable".to_owned()),
+            "join() returns the function's error"
+        );
     });
 }
 
@@ -176,14 +208,19 @@ fn step_5_defer_to_thread_keeps_the_loop_ticking() {
         // On the loop, a blocking call stalls everything: not one tick while it runs.
         while ticks.try_recv().is_ok() {}
         std::thread::sleep(Duration::from_millis(50)); // the blocking call itself
-        assert!(ticks.try_recv().is_err(), "a blocking call on the loop stalls the ticker");
+        assert!(
+            ticks.try_recv().is_err(),
+            "a blocking call on the loop stalls the ticker"
+        );
 
         // In the blocking pool, the work waits for three new ticks. They only come if
         // the loop keeps running while the work blocks.
         let lookup = defer_to_thread(move || {
             while ticks.try_recv().is_ok() {}
             for _ in 0..3 {
-                ticks.recv_timeout(Duration::from_secs(3)).map_err(|_| "no tick while the work ran: the loop was blocked")?;
+                ticks
+                    .recv_timeout(Duration::from_secs(3))
+                    .map_err(|_| "no tick while the work ran: the loop was blocked")?;
             }
             Ok::<_, &str>("GEAR: supplier ACME")
         });
@@ -208,14 +245,20 @@ struct Desk {
 #[test]
 fn step_6_call_from_thread_hands_results_back_to_the_loop() {
     test_kit::run(|| async {
-        let mut desk = Desk { inventory: Inventory::new(), ran_on: Vec::new(), log: Vec::new(), _loop_only: Default::default() };
+        let mut desk = Desk {
+            inventory: Inventory::new(),
+            ran_on: Vec::new(),
+            log: Vec::new(),
+            _loop_only: Default::default(),
+        };
         desk.inventory.set("GEAR", 3, 5);
         desk.inventory.set("WIDGET", 12, 10);
 
         // A scanner thread (a blocking device driver) books stock moves on the loop.
         let (from_thread, calls) = loop_calls::<Desk>();
         let scanner = std::thread::spawn(move || {
-            for (sku, delta) in [("GEAR", 10), ("WIDGET", -4), ("NOPE", 1), ("GEAR", -2)] {
+            for (sku, delta) in [("GEAR", 10), ("WIDGET", -4), ("NOPE", 1), ("GEAR", -2)]
+            {
                 from_thread
                     .call_from_thread(move |desk: &mut Desk| {
                         desk.ran_on.push(std::thread::current().id());
@@ -229,9 +272,20 @@ fn step_6_call_from_thread_hands_results_back_to_the_loop() {
         calls.run(&mut desk).await;
         scanner.join().unwrap();
 
-        assert_eq!(desk.log, ["GEAR +10 -> Some(13)", "WIDGET -4 -> Some(8)", "NOPE +1 -> None", "GEAR -2 -> Some(11)"]);
+        assert_eq!(
+            desk.log,
+            [
+                "GEAR +10 -> Some(13)",
+                "WIDGET -4 -> Some(8)",
+                "NOPE +1 -> None",
+                "GEAR -2 -> Some(11)"
+            ]
+        );
         let here = std::thread::current().id();
-        assert!(desk.ran_on.iter().all(|id| *id == here), "every call must run on the loop's thread");
+        assert!(
+            desk.ran_on.iter().all(|id| *id == here),
+            "every call must run on the loop's thread"
+        );
         assert_eq!(desk.inventory.get("GEAR").map(|s| s.qty), Some(11));
 
         // Once the loop's end is gone, posting fails instead of vanishing silently.
@@ -256,19 +310,26 @@ fn step_7_reorder_check_reports_low_stock_every_minute() {
         let feed = {
             let inventory = Arc::clone(&inventory);
             tokio::spawn(async move {
-                for (at, sku, delta) in [(90, "WIDGET", -5), (150, "GEAR", 10), (200, "BOLT", -25)] {
+                for (at, sku, delta) in
+                    [(90, "WIDGET", -5), (150, "GEAR", 10), (200, "BOLT", -25)]
+                {
                     sleep_until(start + at * SECOND).await;
                     inventory.lock().unwrap().adjust(sku, delta);
                 }
             })
         };
-        let (check, mut reports) = start_reorder_check(Arc::clone(&inventory), 60 * SECOND);
+        let (check, mut reports) =
+            start_reorder_check(Arc::clone(&inventory), 60 * SECOND);
 
         let mut seen = Vec::new();
         for _ in 0..5 {
             let low = reports.recv().await.expect("one report per check");
             let low: Vec<String> = low.iter().map(ToString::to_string).collect();
-            let low = if low.is_empty() { "nothing to reorder".to_owned() } else { low.join(", ") };
+            let low = if low.is_empty() {
+                "nothing to reorder".to_owned()
+            } else {
+                low.join(", ")
+            };
             seen.push(format!("t={}s: {low}", start.elapsed().as_secs()));
         }
         check.stop();

@@ -25,7 +25,10 @@ struct LearnerTest {
 
 fn suite() -> Vec<LearnerTest> {
     vec![
-        LearnerTest { name: "replies_end_with_crlf", run: |f| Box::pin(my_tests::replies_end_with_crlf(f)) },
+        LearnerTest {
+            name: "replies_end_with_crlf",
+            run: |f| Box::pin(my_tests::replies_end_with_crlf(f)),
+        },
         LearnerTest {
             name: "reservations_never_exceed_stock",
             run: |f| Box::pin(my_tests::reservations_never_exceed_stock(f)),
@@ -100,7 +103,8 @@ impl PanicSink {
             panic::set_hook(Box::new(move |info| {
                 let recorded = SINK.with(|sink| match sink.borrow().as_ref() {
                     Some(sink) => {
-                        let at = info.location().map(|l| l.to_string()).unwrap_or_default();
+                        let at =
+                            info.location().map(|l| l.to_string()).unwrap_or_default();
                         sink.0.lock().unwrap_or_else(|e| e.into_inner()).push(at);
                         true
                     }
@@ -137,22 +141,33 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 fn not_written(results: &[(&LearnerTest, Outcome)]) -> Vec<&'static str> {
-    results.iter().filter(|(_, outcome)| matches!(outcome, Outcome::NotWritten)).map(|(test, _)| test.name).collect()
+    results
+        .iter()
+        .filter(|(_, outcome)| matches!(outcome, Outcome::NotWritten))
+        .map(|(test, _)| test.name)
+        .collect()
 }
 
 // Runs every written test on `variant` and fails unless at least one of them fails.
 fn must_catch(variant: Variant) {
     let suite = suite();
-    let on_correct: Vec<_> = suite.iter().map(|test| (test, run_test(test, Variant::Correct))).collect();
+    let on_correct: Vec<_> =
+        suite.iter().map(|test| (test, run_test(test, Variant::Correct))).collect();
     let todo = not_written(&on_correct);
     if todo.len() == suite.len() {
-        panic!("write the tests first: every test in src/my_tests.rs is still todo!(), so this bug survives: {}", variant.bug());
+        panic!(
+            "write the tests first: every test in src/my_tests.rs is still todo!(), so this bug survives: {}",
+            variant.bug()
+        );
     }
     // A test that fails on the correct service fails everywhere: its failing on the
     // mutant would prove nothing.
     for (test, outcome) in &on_correct {
         if let Outcome::Failed(why) = outcome {
-            panic!("your test {} fails on the correct service too (see step 1), so it proves nothing here: {why}", test.name);
+            panic!(
+                "your test {} fails on the correct service too (see step 1), so it proves nothing here: {why}",
+                test.name
+            );
         }
     }
 
@@ -167,7 +182,14 @@ fn must_catch(variant: Variant) {
                 Outcome::NotWritten => "not written yet (todo!)".to_owned(),
                 Outcome::Failed(why) => {
                     caught = true;
-                    format!("FAILED: caught it ({})", why.lines().take(3).map(str::trim).collect::<Vec<_>>().join(" | "))
+                    format!(
+                        "FAILED: caught it ({})",
+                        why.lines()
+                            .take(3)
+                            .map(str::trim)
+                            .collect::<Vec<_>>()
+                            .join(" | ")
+                    )
                 }
             }
         };
@@ -177,7 +199,11 @@ fn must_catch(variant: Variant) {
         // Shown with `cargo test -- --nocapture`: which of your tests killed the mutant.
         println!("{table}");
     } else {
-        let todo_note = if todo.is_empty() { String::new() } else { format!("\nstill todo!(): {}", todo.join(", ")) };
+        let todo_note = if todo.is_empty() {
+            String::new()
+        } else {
+            format!("\nstill todo!(): {}", todo.join(", "))
+        };
         panic!("your tests did not catch: {}\n{table}{todo_note}", variant.bug());
     }
 }
@@ -198,12 +224,20 @@ fn step_1_your_tests_pass_on_the_correct_service() {
         let service = Factory::new(Variant::Correct).build(&[("WIDGET", 5)]);
         let mut conn = service.connect();
         let transcript = Transcript::new();
-        for line in ["STOCK WIDGET", "RESERVE WIDGET 3", "RESERVE WIDGET 3", "RELEASE 1", "RESERVE WIDGET 5"] {
+        for line in [
+            "STOCK WIDGET",
+            "RESERVE WIDGET 3",
+            "RESERVE WIDGET 3",
+            "RELEASE 1",
+            "RESERVE WIDGET 5",
+        ] {
             say(&mut conn, &transcript, line).await;
         }
         tokio::time::advance(HOLD).await;
         transcript.event("clock", &format!("advance {} s (the hold)", HOLD.as_secs()));
-        for line in ["STOCK WIDGET", "RELEASE 2", "STOCK GIZMO", "RESERVE WIDGET 0", "HELLO"] {
+        for line in
+            ["STOCK WIDGET", "RELEASE 2", "STOCK GIZMO", "RESERVE WIDGET 0", "HELLO"]
+        {
             say(&mut conn, &transcript, line).await;
         }
         service.shutdown().await;
@@ -211,7 +245,8 @@ fn step_1_your_tests_pass_on_the_correct_service() {
     });
 
     let suite = suite();
-    let results: Vec<_> = suite.iter().map(|test| (test, run_test(test, Variant::Correct))).collect();
+    let results: Vec<_> =
+        suite.iter().map(|test| (test, run_test(test, Variant::Correct))).collect();
     // Failures first: they are about the test you just wrote.
     for (test, outcome) in &results {
         if let Outcome::Failed(why) = outcome {
@@ -220,7 +255,10 @@ fn step_1_your_tests_pass_on_the_correct_service() {
     }
     let todo = not_written(&results);
     if !todo.is_empty() {
-        panic!("write the test first: still todo!() in src/my_tests.rs: {}", todo.join(", "));
+        panic!(
+            "write the test first: still todo!() in src/my_tests.rs: {}",
+            todo.join(", ")
+        );
     }
 }
 

@@ -45,10 +45,14 @@ pub async fn download_all(addr: SocketAddr, paths: &[&str]) -> Vec<Download> {
 ///
 /// Returns one [`Download`] per path, in the order of `paths`; a failed resource is
 /// reported in its own `Download` while the others succeed.
-pub async fn download_all_concurrently(addr: SocketAddr, paths: &[&str]) -> Vec<Download> {
+pub async fn download_all_concurrently(
+    addr: SocketAddr,
+    paths: &[&str],
+) -> Vec<Download> {
     // Start every task first. `tokio::spawn` only schedules the task on the loop; it
     // runs as soon as this function reaches its first `.await` and yields.
-    let tasks: Vec<_> = paths.iter().map(|path| tokio::spawn(download(addr, path.to_string()))).collect();
+    let tasks: Vec<_> =
+        paths.iter().map(|path| tokio::spawn(download(addr, path.to_string()))).collect();
 
     // Then wait for them in the order they were asked for. While we wait for the
     // first, the others keep running, so the order we collect in costs no time.

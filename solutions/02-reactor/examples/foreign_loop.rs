@@ -35,7 +35,10 @@ fn gui_drives() -> std::io::Result<()> {
         frame.set(frame.get() + 1);
         thread::sleep(FRAME); // the GUI waits for its next frame, not the reactor
     }
-    println!("gui drives: the reactor's 50 ms timer fired during frame {:?}", fired_in.get().unwrap_or(0));
+    println!(
+        "gui drives: the reactor's 50 ms timer fired during frame {:?}",
+        fired_in.get().unwrap_or(0)
+    );
     Ok(())
 }
 // ANCHOR_END: gui_drives
@@ -52,7 +55,8 @@ fn reactor_drives() -> std::io::Result<()> {
         // On the reactor thread: safe to touch reactor state here.
         let _ = to_gui.send(format!("{} socket(s) registered", reactor.handlers()));
     });
-    let answer = gui_queue.recv_timeout(Duration::from_secs(5)).map_err(std::io::Error::other)?;
+    let answer =
+        gui_queue.recv_timeout(Duration::from_secs(5)).map_err(std::io::Error::other)?;
     println!("reactor drives: the GUI thread was told: {answer}");
     server.stop()
 }

@@ -33,7 +33,11 @@ impl Clock {
     }
 
     /// Schedules `f` to run once, `delay` from now on this clock.
-    pub fn call_later(&self, delay: Duration, f: impl FnOnce() + 'static) -> DelayedCall<ManualTime> {
+    pub fn call_later(
+        &self,
+        delay: Duration,
+        f: impl FnOnce() + 'static,
+    ) -> DelayedCall<ManualTime> {
         self.timers.call_later(delay, f)
     }
 

@@ -11,7 +11,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use sol02_reactor::{echo, EchoServer, Reactor};
+use sol02_reactor::{EchoServer, Reactor, echo};
 
 const USAGE: &str = "usage: sol02-reactor [--listen ADDR] [--script]
   --listen ADDR  address to serve echo on (default 127.0.0.1:0, any free port)
@@ -28,7 +28,11 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "--listen" => match args.next().map(|a| a.parse()) {
                 Some(Ok(addr)) => listen = addr,
-                _ => return usage_error("--listen needs an address such as 127.0.0.1:8000"),
+                _ => {
+                    return usage_error(
+                        "--listen needs an address such as 127.0.0.1:8000",
+                    );
+                }
             },
             "--script" => script = true,
             "-h" | "--help" => {
@@ -72,7 +76,11 @@ fn report(reactor: &Reactor) {
     let again = reactor.clone();
     reactor.call_later(REPORT_EVERY, move || {
         // One handler is the listener; the rest are connections.
-        println!("[{:>5.0} s] {} connection(s) open", again.seconds(), again.handlers().saturating_sub(1));
+        println!(
+            "[{:>5.0} s] {} connection(s) open",
+            again.seconds(),
+            again.handlers().saturating_sub(1)
+        );
         report(&again);
     });
 }

@@ -16,8 +16,8 @@ use std::time::Duration;
 
 use mio::{Events, Interest, Poll, Token, Waker};
 
-use crate::handle::Remote;
 pub use crate::handle::ReactorHandle;
+use crate::handle::Remote;
 pub use crate::handler::{Handler, Next, Readiness};
 use crate::time::RealTime;
 use crate::timers::{DelayedCall, Timers};
@@ -72,10 +72,18 @@ impl Reactor {
     }
 
     /// Registers `handler`'s socket for `interest` and returns its token.
-    pub fn add(&self, mut handler: impl Handler + 'static, interest: Interest) -> io::Result<Token> {
+    pub fn add(
+        &self,
+        mut handler: impl Handler + 'static,
+        interest: Interest,
+    ) -> io::Result<Token> {
         let token = Token(self.inner.next_token.get());
         self.inner.next_token.set(token.0 + 1);
-        self.inner.poll.borrow().registry().register(handler.source(), token, interest)?;
+        self.inner.poll.borrow().registry().register(
+            handler.source(),
+            token,
+            interest,
+        )?;
         self.inner.handlers.borrow_mut().insert(token, Box::new(handler));
         Ok(token)
     }
@@ -155,7 +163,8 @@ impl Reactor {
                 Err(e) => return Err(e),
             }
             // Copy the events out: handlers must not run while `events` is borrowed.
-            ready.extend(events.iter().map(|event| (event.token(), Readiness::of(event))));
+            ready
+                .extend(events.iter().map(|event| (event.token(), Readiness::of(event))));
         }
         for (token, readiness) in ready.drain(..) {
             if token == WAKER {
@@ -171,7 +180,11 @@ impl Reactor {
 
     /// How long `poll` may sleep: until the next timer, capped by `max_wait`.
     fn timeout(&self, max_wait: Option<Duration>) -> Option<Duration> {
-        let until_timer = self.inner.timers.next_due().map(|due| due.saturating_sub(self.inner.timers.now()));
+        let until_timer = self
+            .inner
+            .timers
+            .next_due()
+            .map(|due| due.saturating_sub(self.inner.timers.now()));
         match (until_timer, max_wait) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
@@ -197,7 +210,8 @@ impl Reactor {
 
     /// Runs what other threads handed over with [`ReactorHandle::call_from_thread`].
     fn run_remote_calls(&self) {
-        let calls = mem::take(&mut *self.inner.remote.lock().unwrap_or_else(|e| e.into_inner()));
+        let calls =
+            mem::take(&mut *self.inner.remote.lock().unwrap_or_else(|e| e.into_inner()));
         for call in calls {
             call(self);
         }

@@ -41,7 +41,11 @@ impl<T: TimeSource + Clone> Timers<T> {
 
     // ANCHOR: call_later
     /// Schedules `f` to run once, `delay` from now (Twisted's `callLater`).
-    pub fn call_later(&self, delay: Duration, f: impl FnOnce() + 'static) -> DelayedCall<T> {
+    pub fn call_later(
+        &self,
+        delay: Duration,
+        f: impl FnOnce() + 'static,
+    ) -> DelayedCall<T> {
         let call = Rc::new(RefCell::new(Call {
             time: Duration::ZERO,
             seq: 0,
@@ -173,6 +177,9 @@ impl<T: TimeSource + Clone> DelayedCall<T> {
 impl<T: TimeSource> fmt::Debug for DelayedCall<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let call = self.call.borrow();
-        f.debug_struct("DelayedCall").field("time", &call.time).field("state", &call.state).finish()
+        f.debug_struct("DelayedCall")
+            .field("time", &call.time)
+            .field("state", &call.state)
+            .finish()
     }
 }

@@ -135,18 +135,27 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
     }
 
     /// Adds a callback; an error passes by it untouched (Twisted's `addCallback`).
-    pub fn add_callback(&self, callback: impl FnOnce(T) -> Outcome<T, E> + 'static) -> &Self {
+    pub fn add_callback(
+        &self,
+        callback: impl FnOnce(T) -> Outcome<T, E> + 'static,
+    ) -> &Self {
         self.add_callbacks(callback, Outcome::Failure)
     }
 
     /// Adds an errback; a value passes by it untouched (Twisted's `addErrback`).
-    pub fn add_errback(&self, errback: impl FnOnce(E) -> Outcome<T, E> + 'static) -> &Self {
+    pub fn add_errback(
+        &self,
+        errback: impl FnOnce(E) -> Outcome<T, E> + 'static,
+    ) -> &Self {
         self.add_callbacks(Outcome::Value, errback)
     }
 
     /// Adds one function for both paths; it sees the result as a `Result`
     /// (Twisted's `addBoth`, the `finally` of a chain).
-    pub fn add_both(&self, both: impl FnOnce(Result<T, E>) -> Outcome<T, E> + 'static) -> &Self {
+    pub fn add_both(
+        &self,
+        both: impl FnOnce(Result<T, E>) -> Outcome<T, E> + 'static,
+    ) -> &Self {
         self.push(Box::new(move |result| Some(both(result))))
     }
     // ANCHOR_END: add
@@ -190,7 +199,8 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
                     }
                     return;
                 };
-                let Slot::Ready(current) = mem::replace(&mut state.slot, Slot::Running) else {
+                let Slot::Ready(current) = mem::replace(&mut state.slot, Slot::Running)
+                else {
                     unreachable!("checked just above");
                 };
                 (link, current)

@@ -13,16 +13,22 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use sol04_protocols::{
-    Backoff, Factory, Protocol, QotdFactory, Reason, ReconnectingClient, Transport, connect_tcp, listen_tcp,
+    Backoff, Factory, Protocol, QotdFactory, Reason, ReconnectingClient, Transport,
+    connect_tcp, listen_tcp,
 };
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 
-const USAGE: &str = "usage: sol04-protocols [--listen ADDR] [--script] | --reconnect ADDR";
+const USAGE: &str =
+    "usage: sol04-protocols [--listen ADDR] [--script] | --reconnect ADDR";
 
-const QUOTES: [&str; 4] =
-    ["The network is reliable.", "Latency is zero.", "Bandwidth is infinite.", "The network is secure."];
+const QUOTES: [&str; 4] = [
+    "The network is reliable.",
+    "Latency is zero.",
+    "Bandwidth is infinite.",
+    "The network is secure.",
+];
 
 /// What the command line asked for.
 enum Mode {
@@ -83,8 +89,16 @@ async fn serve(listen: SocketAddr, script: bool) -> std::io::Result<()> {
     let quotes = QUOTES.iter().map(|quote| quote.to_string()).collect();
     let factory = Arc::new(Logging { name: "server", inner: QotdFactory::new(quotes) });
     println!("QOTD + echo server listening on {addr}");
-    println!("Talk to it:      nc {} {}    (or: telnet {} {})", addr.ip(), addr.port(), addr.ip(), addr.port());
-    println!("Twisted client:  python book/src/protocols/twisted/qotd.py --connect {addr}");
+    println!(
+        "Talk to it:      nc {} {}    (or: telnet {} {})",
+        addr.ip(),
+        addr.port(),
+        addr.ip(),
+        addr.port()
+    );
+    println!(
+        "Twisted client:  python book/src/protocols/twisted/qotd.py --connect {addr}"
+    );
     println!("Reconnecting:    cargo run -p sol04-protocols -- --reconnect {addr}");
     println!("Type a line to hear it back; `quit` says Bye! and closes.\n");
     let server = tokio::spawn(listen_tcp(listener, factory));
@@ -129,11 +143,17 @@ async fn receive_line(stream: &mut BufReader<TcpStream>) -> std::io::Result<()> 
 
 /// A client that reconnects forever, printing each attempt and every line it hears.
 async fn reconnect(to: SocketAddr) {
-    let seed = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as u64).unwrap_or(0);
-    let backoff = Backoff::new(Duration::from_millis(500), 2.0, Duration::from_secs(8)).with_jitter(0.1, seed);
+    let seed = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let backoff = Backoff::new(Duration::from_millis(500), 2.0, Duration::from_secs(8))
+        .with_jitter(0.1, seed);
     let factory = Logging { name: "client", inner: Listener };
     let start = Instant::now();
-    println!("Reconnecting to {to} (Ctrl-C to stop); start a server there to see it connect.");
+    println!(
+        "Reconnecting to {to} (Ctrl-C to stop); start a server there to see it connect."
+    );
     let mut number = 0;
     ReconnectingClient::new(backoff)
         .run(|| {
@@ -144,7 +164,9 @@ async fn reconnect(to: SocketAddr) {
                 let result = connect_tcp(to, factory).await;
                 match &result {
                     Err(e) => println!("[{at:6.2} s] attempt {number}: {e}"),
-                    Ok(reason) => println!("[{at:6.2} s] attempt {number}: connected, then {reason:?}"),
+                    Ok(reason) => println!(
+                        "[{at:6.2} s] attempt {number}: connected, then {reason:?}"
+                    ),
                 }
                 result
             }
@@ -191,7 +213,10 @@ struct LoggingProtocol {
 impl Protocol for LoggingProtocol {
     fn connection_made(&mut self, transport: Box<dyn Transport>) {
         println!("  [{}] connection_made", self.tag);
-        self.inner.connection_made(Box::new(LoggingTransport { tag: self.tag.clone(), inner: transport }));
+        self.inner.connection_made(Box::new(LoggingTransport {
+            tag: self.tag.clone(),
+            inner: transport,
+        }));
     }
 
     fn data_received(&mut self, data: &[u8]) {

@@ -30,7 +30,8 @@ impl QotdFactory {
     /// A factory that gives the first connection `quotes[0]`, the next `quotes[1]`, …
     /// and starts over after the last. With no quotes, everyone gets `"No quote today."`.
     pub fn new(quotes: Vec<String>) -> Self {
-        let quotes = if quotes.is_empty() { vec!["No quote today.".to_owned()] } else { quotes };
+        let quotes =
+            if quotes.is_empty() { vec!["No quote today.".to_owned()] } else { quotes };
         Self { quotes, counters: Arc::default() }
     }
 

@@ -48,7 +48,10 @@ impl Transport for TcpTransport {
 /// `data_received` for every chunk read from `stream`, writes out what the
 /// protocol queued, and finally calls `connection_lost` with the reason, which it
 /// also returns.
-pub async fn run_connection(stream: TcpStream, mut protocol: Box<dyn Protocol>) -> Reason {
+pub async fn run_connection(
+    stream: TcpStream,
+    mut protocol: Box<dyn Protocol>,
+) -> Reason {
     let (outgoing, mut queued) = mpsc::unbounded_channel();
     let (mut reader, mut writer) = stream.into_split();
     protocol.connection_made(Box::new(TcpTransport { outgoing: outgoing.clone() }));
@@ -106,7 +109,12 @@ where
         let (stream, peer) = match listener.accept().await {
             Ok(accepted) => accepted,
             // The peer gave up between SYN and accept: its problem, not the server's.
-            Err(e) if matches!(e.kind(), io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset) => {
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+                ) =>
+            {
                 continue;
             }
             Err(e) => return Err(e),

@@ -45,5 +45,7 @@ impl StockMove {
 /// digits, `-`, `_` or `.` (no spaces, no control characters, nothing to escape).
 pub fn is_valid_sku(sku: &str) -> bool {
     (1..=MAX_SKU_LENGTH).contains(&sku.len())
-        && sku.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }

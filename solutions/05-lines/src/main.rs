@@ -24,13 +24,17 @@ struct Args {
 
 /// Parses the arguments after the program name; `Err` holds what to tell the user.
 fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed = Args { listen: SocketAddr::from(([127, 0, 0, 1], 0)), script: false };
+    let mut parsed =
+        Args { listen: SocketAddr::from(([127, 0, 0, 1], 0)), script: false };
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--listen" => {
-                let value = args.next().ok_or("--listen needs an address, e.g. 127.0.0.1:8005")?;
-                parsed.listen =
-                    value.parse().map_err(|_| format!("--listen: {value:?} is not an address like 127.0.0.1:8005"))?;
+                let value = args
+                    .next()
+                    .ok_or("--listen needs an address, e.g. 127.0.0.1:8005")?;
+                parsed.listen = value.parse().map_err(|_| {
+                    format!("--listen: {value:?} is not an address like 127.0.0.1:8005")
+                })?;
             }
             "--script" => parsed.script = true,
             "-h" | "--help" => return Ok(None),
@@ -61,7 +65,9 @@ async fn main() -> ExitCode {
         }
     };
     let addr = server.local_addr();
-    println!("inventory feed listening on {addr} (lines end in \\r\\n, max {MAX_LENGTH} bytes)");
+    println!(
+        "inventory feed listening on {addr} (lines end in \\r\\n, max {MAX_LENGTH} bytes)"
+    );
     if args.script {
         tokio::spawn(server.run());
         script(addr).await;
@@ -105,7 +111,13 @@ async fn script(addr: SocketAddr) {
     // instead of recorded, so the transcript stays readable.
     let mut mallory = LineClient::connect(addr, "mallory", &Transcript::new()).await;
     let flood = vec![b'x'; 2000];
-    transcript.event("mallory", &format!("sends {} bytes without \\r\\n (MAX_LENGTH is {MAX_LENGTH})", flood.len()));
+    transcript.event(
+        "mallory",
+        &format!(
+            "sends {} bytes without \\r\\n (MAX_LENGTH is {MAX_LENGTH})",
+            flood.len()
+        ),
+    );
     mallory.send_raw(&flood).await;
     transcript.received("mallory", &mallory.recv_line().await);
     mallory.expect_closed().await;

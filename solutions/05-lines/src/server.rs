@@ -58,7 +58,8 @@ impl FeedFactory {
         let answer = StockMove::parse(line).and_then(|stock_move| {
             // A panic elsewhere while holding the lock poisons it; the totals are
             // still consistent (apply changes nothing on error), so keep serving.
-            let mut inventory = self.inventory.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut inventory =
+                self.inventory.lock().unwrap_or_else(PoisonError::into_inner);
             let total = inventory.apply(&stock_move)?;
             Ok(format!("{} {total}", stock_move.sku))
         }); // The lock guard is dropped here, before any .await in `serve`.
@@ -73,7 +74,8 @@ impl FeedFactory {
     pub async fn serve(&self, stream: TcpStream) {
         // `Framed` = the socket + the codec: a Stream of decoded lines and a Sink
         // of lines to encode and write.
-        let mut lines = Framed::new(stream, CrlfLineCodec::with_max_length(self.max_length));
+        let mut lines =
+            Framed::new(stream, CrlfLineCodec::with_max_length(self.max_length));
         while let Some(frame) = lines.next().await {
             let answer = match frame {
                 Ok(line) => self.line_received(&line),

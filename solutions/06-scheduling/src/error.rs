@@ -38,7 +38,10 @@ impl From<JoinError> for TaskError {
         // panic!("literal") carries a &str, panic!("{x}") a String.
         let message = match payload.downcast::<String>() {
             Ok(message) => *message,
-            Err(payload) => payload.downcast_ref::<&str>().map_or("a non-text panic", |m| m).to_owned(),
+            Err(payload) => payload
+                .downcast_ref::<&str>()
+                .map_or("a non-text panic", |m| m)
+                .to_owned(),
         };
         TaskError::Panicked(message)
     }

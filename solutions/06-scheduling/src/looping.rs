@@ -73,7 +73,9 @@ impl<E: Send + 'static> LoopingCall<E> {
         match self.task.await {
             Ok(outcome) => outcome,
             // The function panicked: let the panic continue in the caller.
-            Err(error) if error.is_panic() => std::panic::resume_unwind(error.into_panic()),
+            Err(error) if error.is_panic() => {
+                std::panic::resume_unwind(error.into_panic())
+            }
             // Aborted by a runtime that is shutting down: the loop is over.
             Err(_) => Ok(()),
         }

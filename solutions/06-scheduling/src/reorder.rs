@@ -15,7 +15,11 @@ impl Inventory {
         self.items
             .iter()
             .filter(|(_, stock)| stock.qty < stock.reorder_point)
-            .map(|(sku, stock)| ReorderAlert { sku: sku.clone(), qty: stock.qty, reorder_point: stock.reorder_point })
+            .map(|(sku, stock)| ReorderAlert {
+                sku: sku.clone(),
+                qty: stock.qty,
+                reorder_point: stock.reorder_point,
+            })
             .collect()
     }
     // ANCHOR_END: below
@@ -34,7 +38,10 @@ pub fn start_reorder_check(
     let check = LoopingCall::start(every, true, move || {
         // The lock is held for the check only, never across an await. A writer that
         // panicked leaves the map itself intact, so a poisoned lock is still usable.
-        let low = inventory.lock().unwrap_or_else(PoisonError::into_inner).below_reorder_point();
+        let low = inventory
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .below_reorder_point();
         let sent = reports.send(low).map_err(|_| TaskError::Closed);
         async move { sent }
     });

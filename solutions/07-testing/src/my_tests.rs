@@ -52,11 +52,23 @@ pub async fn reservations_expire_after_the_hold(factory: Factory) {
 
     // Both sides of the deadline: still held a moment before it...
     advance(HOLD - MOMENT).await;
-    assert_eq!(conn.request("STOCK WIDGET").await, "STOCK WIDGET 0\r\n", "expired before the hold was over");
+    assert_eq!(
+        conn.request("STOCK WIDGET").await,
+        "STOCK WIDGET 0\r\n",
+        "expired before the hold was over"
+    );
     // ...and back on the shelf once it has passed.
     advance(MOMENT).await;
-    assert_eq!(conn.request("STOCK WIDGET").await, "STOCK WIDGET 5\r\n", "not expired after the hold");
-    assert_eq!(conn.request("RELEASE 1").await, "ERR no reservation 1\r\n", "an expired reservation is gone");
+    assert_eq!(
+        conn.request("STOCK WIDGET").await,
+        "STOCK WIDGET 5\r\n",
+        "not expired after the hold"
+    );
+    assert_eq!(
+        conn.request("RELEASE 1").await,
+        "ERR no reservation 1\r\n",
+        "an expired reservation is gone"
+    );
     service.shutdown().await;
 }
 // ANCHOR_END: expiry
@@ -68,11 +80,19 @@ pub async fn released_units_come_back_once(factory: Factory) {
     assert_eq!(conn.request("RESERVE WIDGET 4").await, "RESERVED 1 WIDGET 4\r\n");
     assert_eq!(conn.request("RELEASE 1").await, "RELEASED 1\r\n");
     assert_eq!(conn.request("STOCK WIDGET").await, "STOCK WIDGET 5\r\n");
-    assert_eq!(conn.request("RELEASE 1").await, "ERR no reservation 1\r\n", "released twice");
+    assert_eq!(
+        conn.request("RELEASE 1").await,
+        "ERR no reservation 1\r\n",
+        "released twice"
+    );
 
     // The released reservation's timer would have fired by now: nothing must come back.
     advance(HOLD + MOMENT).await;
-    assert_eq!(conn.request("STOCK WIDGET").await, "STOCK WIDGET 5\r\n", "units came back twice");
+    assert_eq!(
+        conn.request("STOCK WIDGET").await,
+        "STOCK WIDGET 5\r\n",
+        "units came back twice"
+    );
     service.shutdown().await;
 }
 
@@ -89,8 +109,14 @@ pub async fn shutdown_leaves_nothing_running(factory: Factory) {
 
     // trial's "Reactor was unclean": every task the service spawned must be gone...
     let alive = Handle::current().metrics().num_alive_tasks();
-    assert_eq!(alive, 0, "{alive} task(s) still alive after shutdown (a timer or a listener?)");
+    assert_eq!(
+        alive, 0,
+        "{alive} task(s) still alive after shutdown (a timer or a listener?)"
+    );
     // ...and its port must be closed.
-    assert!(TcpStream::connect(addr).await.is_err(), "the listener still accepts connections after shutdown");
+    assert!(
+        TcpStream::connect(addr).await.is_err(),
+        "the listener still accepts connections after shutdown"
+    );
 }
 // ANCHOR_END: clean

@@ -55,7 +55,8 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
 fn check_latency(ws: &Workspace, name: &str, runs: usize) -> Result<ExitCode> {
     let exercise = ws.manifest.find(name)?;
     let file = ws.path(exercise.exercise_dir()).join("src/lib.rs");
-    let original = std::fs::read_to_string(&file).map_err(|e| Error::setup(format!("cannot read {}: {e}", file.display())))?;
+    let original =
+        std::fs::read_to_string(&file).map_err(|e| Error::setup(format!("cannot read {}: {e}", file.display())))?;
     let package = exercise.exercise_package();
     let xtask = ["xtask", "check", &exercise.id, "--json"];
     let bare = ["test", "--quiet", "--package", &package];
@@ -130,4 +131,3 @@ fn report(label: &str, samples: &[f64]) {
     let max = samples.iter().copied().fold(0.0, f64::max);
     println!("{label:<34} {:>7.3}s {:>7.3}s {:>7.3}s", median(samples), min, max);
 }
-

@@ -53,7 +53,9 @@ pub fn prepare(ws: &Workspace) {
     let outcome = mdbook::ensure(&ws.root).map_err(Error::setup).and_then(|mdbook| build(ws, &mdbook));
     match outcome {
         Ok(true) => println!("  {} the book: {}", "✔".green(), ws.path("book/book/index.html").display()),
-        Ok(false) => println!("  {} the book built with problems (above); the exercises are not affected", "!".yellow().bold()),
+        Ok(false) => {
+            println!("  {} the book built with problems (above); the exercises are not affected", "!".yellow().bold())
+        }
         Err(error) => println!(
             "  {} the book is not ready: {error}\n    the exercises work without it; try again with `cargo xtask book`",
             "!".yellow().bold()

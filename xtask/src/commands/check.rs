@@ -42,7 +42,8 @@ pub fn run(ws: &Workspace, name: Option<&str>, all: bool, json: bool) -> Result<
     progress.save(ws)?;
 
     if json {
-        let out = if all { serde_json::to_string_pretty(&verdicts) } else { serde_json::to_string_pretty(&verdicts[0]) };
+        let out =
+            if all { serde_json::to_string_pretty(&verdicts) } else { serde_json::to_string_pretty(&verdicts[0]) };
         println!("{}", out.expect("verdicts serialise"));
     } else if all {
         let passed = verdicts.iter().filter(|v| v.passed()).count();

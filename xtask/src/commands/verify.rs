@@ -11,9 +11,9 @@ use colored::Colorize;
 use crate::cargo::{self, Build};
 use crate::error::{Error, Result};
 use crate::manifest::Exercise;
+use crate::seal;
 use crate::testrun::{self, Outcome, Outcomes};
 use crate::workspace::Workspace;
-use crate::seal;
 
 /// Tallies checks as they are printed.
 #[derive(Default)]
@@ -114,7 +114,18 @@ fn judge(exercise: &Exercise, package: &str, solved: bool, outcomes: &Outcomes) 
 fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
     let mut child = cargo::cargo()
         .current_dir(&ws.root)
-        .args(["test", "--no-fail-fast", "--package", "xtask", "--package", "untwisted-test-kit", "--package", "untwisted-bench"])
+        .args([
+            "test",
+            "--no-fail-fast",
+            "--package",
+            "xtask",
+            "--package",
+            "untwisted-test-kit",
+            "--package",
+            "untwisted-bench",
+            "--package",
+            "untwisted-book-examples",
+        ])
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
@@ -130,7 +141,11 @@ fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
     }
     let status = child.wait().map_err(|e| Error::setup(e.to_string()))?;
     if !status.success() && (!saw_results || tally.failed == 0) {
-        tally.record(false, "the runner's own tests build and run", "cargo test failed before reporting results (see above)");
+        tally.record(
+            false,
+            "the runner's own tests build and run",
+            "cargo test failed before reporting results (see above)",
+        );
     }
     Ok(())
 }

@@ -18,7 +18,9 @@ impl Command {
         match words.as_slice() {
             ["STOCK", sku] => Ok(Command::Stock { sku: (*sku).to_owned() }),
             ["RESERVE", sku, units] => match units.parse() {
-                Ok(units) if units > 0 => Ok(Command::Reserve { sku: (*sku).to_owned(), units }),
+                Ok(units) if units > 0 => {
+                    Ok(Command::Reserve { sku: (*sku).to_owned(), units })
+                }
                 _ => Err(format!("ERR bad quantity {units}")),
             },
             ["RELEASE", id] => match id.parse() {

@@ -37,7 +37,10 @@ impl Connection {
     pub async fn send_raw(&mut self, bytes: &[u8]) {
         let stream = self.stream.get_mut();
         if let Err(e) = stream.write_all(bytes).await {
-            panic!("could not send {:?}: the service closed the connection ({e})", String::from_utf8_lossy(bytes));
+            panic!(
+                "could not send {:?}: the service closed the connection ({e})",
+                String::from_utf8_lossy(bytes)
+            );
         }
     }
 
@@ -51,7 +54,9 @@ impl Connection {
         let mut reply = Vec::new();
         let mut reader = (&mut self.stream).take(MAX_REPLY);
         match timeout(REPLY_TIMEOUT, reader.read_until(b'\n', &mut reply)).await {
-            Err(_) => panic!("the service sent no reply within {} s", REPLY_TIMEOUT.as_secs()),
+            Err(_) => {
+                panic!("the service sent no reply within {} s", REPLY_TIMEOUT.as_secs())
+            }
             Ok(Err(e)) => panic!("could not read the reply: {e}"),
             Ok(Ok(0)) => panic!("the service closed the connection instead of replying"),
             Ok(Ok(_)) => String::from_utf8_lossy(&reply).into_owned(),

@@ -25,8 +25,12 @@ where
     while let Some(line) = lines.next().await {
         let (reply, go_on) = match line {
             Ok(line) => (shared.execute(&line), true),
-            Err(LinesCodecError::MaxLineLengthExceeded) => (format!("ERR line longer than {MAX_LINE} bytes"), false),
-            Err(LinesCodecError::Io(e)) if e.kind() == ErrorKind::InvalidData => ("ERR lines must be UTF-8".to_owned(), false),
+            Err(LinesCodecError::MaxLineLengthExceeded) => {
+                (format!("ERR line longer than {MAX_LINE} bytes"), false)
+            }
+            Err(LinesCodecError::Io(e)) if e.kind() == ErrorKind::InvalidData => {
+                ("ERR lines must be UTF-8".to_owned(), false)
+            }
             Err(LinesCodecError::Io(_)) => break,
         };
         let framed = format!("{reply}{}", shared.delimiter());

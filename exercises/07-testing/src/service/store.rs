@@ -28,7 +28,8 @@ pub(crate) struct Store {
 impl Store {
     /// A ledger with `stock` units on the shelf and nothing reserved.
     pub(crate) fn new(stock: &[(&str, u32)]) -> Self {
-        let available = stock.iter().map(|(sku, units)| ((*sku).to_owned(), *units)).collect();
+        let available =
+            stock.iter().map(|(sku, units)| ((*sku).to_owned(), *units)).collect();
         Self { available, holds: HashMap::new(), next_id: 1 }
     }
 
@@ -41,7 +42,12 @@ impl Store {
     ///
     /// `slack` is how many units more than are left the check lets through: 0 in the
     /// correct service, 1 in the off-by-one mutant.
-    pub(crate) fn reserve(&mut self, sku: &str, units: u32, slack: u32) -> Result<u64, Refusal> {
+    pub(crate) fn reserve(
+        &mut self,
+        sku: &str,
+        units: u32,
+        slack: u32,
+    ) -> Result<u64, Refusal> {
         let left = self.available.get_mut(sku).ok_or(Refusal::UnknownSku)?;
         if units > *left + slack {
             return Err(Refusal::NotEnough { left: *left });

@@ -32,14 +32,22 @@ impl Variant {
         match self {
             Variant::Correct => "nothing (this is the correct service)",
             Variant::BareNewline => "replies end with a bare \\n instead of \\r\\n",
-            Variant::OverReserve => "an off-by-one lets a reservation take one unit more than is left",
+            Variant::OverReserve => {
+                "an off-by-one lets a reservation take one unit more than is left"
+            }
             Variant::NeverExpires => "reservations never expire",
-            Variant::ExpiresEarly => "reservations expire early, halfway through the hold",
+            Variant::ExpiresEarly => {
+                "reservations expire early, halfway through the hold"
+            }
             Variant::ReleaseKeepsTimer => {
                 "RELEASE leaves the expiry timer armed, so the units come back a second time when it fires"
             }
-            Variant::LeakedTimers => "shutdown() leaves reservation timers pending (trial: \"DelayedCalls left\")",
-            Variant::LeakedListener => "shutdown() leaves the TCP listener accepting connections",
+            Variant::LeakedTimers => {
+                "shutdown() leaves reservation timers pending (trial: \"DelayedCalls left\")"
+            }
+            Variant::LeakedListener => {
+                "shutdown() leaves the TCP listener accepting connections"
+            }
         }
     }
 }

@@ -55,7 +55,8 @@ pub fn write(root: &Path, manifest: &Manifest) -> std::io::Result<Vec<PathBuf>> 
 }
 
 /// The first line of every box: a reader of the source learns not to edit it.
-const HEADER: &str = "<!-- Written by `cargo xtask book` from exercises/exercises.toml: edit the manifest, not this file. -->\n";
+const HEADER: &str =
+    "<!-- Written by `cargo xtask book` from exercises/exercises.toml: edit the manifest, not this file. -->\n";
 
 /// One exercise's box, in Markdown inside a `<div class="exercise">` (styled by
 /// book/css/untwisted.css). The blank lines around the Markdown are what let
@@ -80,9 +81,7 @@ fn render_one(exercise: &Exercise) -> String {
         "\nStuck on a step? `{}` shows one more hint each time ({hints} in all).\n\n",
         exercise.hint_command()
     ));
-    out.push_str(&format!(
-        "Still stuck? `cargo xtask solution {id}` shows how the solution differs from your code.\n"
-    ));
+    out.push_str(&format!("Still stuck? `cargo xtask solution {id}` shows how the solution differs from your code.\n"));
     out.push_str("\n</div>\n");
     out
 }
@@ -92,13 +91,7 @@ fn render_one(exercise: &Exercise) -> String {
 fn escape(text: &str) -> String {
     text.split('`')
         .enumerate()
-        .map(|(i, part)| {
-            if i % 2 == 1 {
-                part.to_owned()
-            } else {
-                part.replace('<', "&lt;").replace('*', "\\*")
-            }
-        })
+        .map(|(i, part)| if i % 2 == 1 { part.to_owned() } else { part.replace('<', "&lt;").replace('*', "\\*") })
         .collect::<Vec<_>>()
         .join("`")
 }

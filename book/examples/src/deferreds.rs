@@ -1,0 +1,1 @@
+//! Worked examples for the deferreds chapter (book/src/deferreds/index.md).

@@ -1,0 +1,1 @@
+//! Worked examples for the introduction chapter (book/src/introduction/index.md).

@@ -1,0 +1,15 @@
+//! The book's worked examples, one module per chapter.
+//!
+//! A chapter never shows the body of a function the learner writes; it teaches the same
+//! idea and API on a neighbouring problem, here, where the compiler and the tests keep
+//! every shown line honest. Chapters include regions of these files with
+//! `{{#include ../../examples/src/<chapter>.rs:<anchor>}}`.
+
+pub mod deferreds;
+pub mod introduction;
+pub mod lines;
+pub mod protocols;
+pub mod reactor;
+pub mod scheduling;
+pub mod setup;
+pub mod testing;

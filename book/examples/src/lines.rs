@@ -1,0 +1,1 @@
+//! Worked examples for the lines chapter (book/src/lines/index.md).

@@ -1,0 +1,1 @@
+//! Worked examples for the protocols chapter (book/src/protocols/index.md).

@@ -1,0 +1,1 @@
+//! Worked examples for the reactor chapter (book/src/reactor/index.md).

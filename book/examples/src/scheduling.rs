@@ -1,0 +1,1 @@
+//! Worked examples for the scheduling chapter (book/src/scheduling/index.md).

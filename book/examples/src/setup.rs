@@ -1,0 +1,1 @@
+//! Worked examples for the setup chapter (book/src/setup/index.md).

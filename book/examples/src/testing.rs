@@ -1,0 +1,1 @@
+//! Worked examples for the testing chapter (book/src/testing/index.md).
