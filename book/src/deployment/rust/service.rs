@@ -29,11 +29,18 @@ struct Config {
 impl Config {
     /// From the environment (systemd's `Environment=` lines); loopback by default.
     fn from_env() -> Result<Self, String> {
-        let listen = std::env::var("INVENTORY_LISTEN").unwrap_or_else(|_| "127.0.0.1:7070".into());
+        let listen =
+            std::env::var("INVENTORY_LISTEN").unwrap_or_else(|_| "127.0.0.1:7070".into());
         let drain = std::env::var("INVENTORY_DRAIN_SECS").unwrap_or_else(|_| "10".into());
         Ok(Config {
-            listen: listen.parse().map_err(|e| format!("INVENTORY_LISTEN={listen}: {e}"))?,
-            drain: Duration::from_secs(drain.parse().map_err(|e| format!("INVENTORY_DRAIN_SECS={drain}: {e}"))?),
+            listen: listen
+                .parse()
+                .map_err(|e| format!("INVENTORY_LISTEN={listen}: {e}"))?,
+            drain: Duration::from_secs(
+                drain
+                    .parse()
+                    .map_err(|e| format!("INVENTORY_DRAIN_SECS={drain}: {e}"))?,
+            ),
         })
     }
 }
@@ -80,7 +87,8 @@ async fn stop_requested() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
+        let mut term =
+            signal(SignalKind::terminate()).expect("installing a SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -94,7 +102,11 @@ async fn stop_requested() {
 // ANCHOR: serve
 /// Accepts until `stopping` turns true, then gives the open connections `drain` to
 /// finish, then cuts the rest.
-async fn serve(listener: TcpListener, mut stopping: watch::Receiver<bool>, drain: Duration) {
+async fn serve(
+    listener: TcpListener,
+    mut stopping: watch::Receiver<bool>,
+    drain: Duration,
+) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
@@ -136,7 +148,8 @@ async fn handle(stream: TcpStream, mut stopping: watch::Receiver<bool>) {
                     Ok(_) if !line.ends_with('\n') => "error: line too long\n".to_owned(),
                     Ok(_) => format!("ok {}\n", line.trim_end()),
                 };
-                if write.write_all(reply.as_bytes()).await.is_err() || reply.starts_with("error") {
+                let sent = write.write_all(reply.as_bytes()).await;
+                if sent.is_err() || reply.starts_with("error") {
                     return;
                 }
             }

@@ -1,6 +1,7 @@
 """A Twisted service that drains gracefully, deployed the twistd way.
 
-Run it:          twistd -n -y inventory_service.py   (foreground; Ctrl-C drains, then stops)
+Run it:          twistd -n -y inventory_service.py
+                 (foreground; Ctrl-C drains, then stops)
                  then, in another terminal: nc 127.0.0.1 7070
 Check it (CI):   python inventory_service.py --selftest
 """
@@ -42,7 +43,9 @@ class InventoryService(service.Service):
 
     def startService(self):
         service.Service.startService(self)
-        self.listening = reactor.listenTCP(self.port, self.factory, interface=self.interface)
+        self.listening = reactor.listenTCP(
+            self.port, self.factory, interface=self.interface
+        )
 
     @defer.inlineCallbacks
     def stopService(self):
