@@ -103,7 +103,8 @@ impl<T: 'static> Delivery<T> {
     /// callback: it may use this delivery again (even `arrive` on it) without a
     /// "RefCell already borrowed" panic.
     fn hand_to(&self, callback: Box<dyn FnOnce(T)>) {
-        let parcel = mem::replace(&mut self.shared.borrow_mut().parcel, Parcel::Collected);
+        let parcel =
+            mem::replace(&mut self.shared.borrow_mut().parcel, Parcel::Collected);
         if let Parcel::Arrived(parcel) = parcel {
             callback(parcel);
         }
