@@ -89,7 +89,8 @@ impl<T: 'static> Delivery<T> {
 
     // ANCHOR: on_arrival
     /// Registers the callback that collects the parcel. If it is already here, the
-    /// callback runs at once, before this returns; otherwise it waits in the dock.
+    /// callback runs at once, before this returns; otherwise it waits in the dock
+    /// (one waiter: a second registration replaces the first).
     pub fn on_arrival(&self, callback: impl FnOnce(T) + 'static) {
         let arrived = matches!(self.shared.borrow().parcel, Parcel::Arrived(_));
         if arrived {
