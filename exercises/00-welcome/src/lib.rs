@@ -7,10 +7,13 @@ use std::time::Duration;
 
 /// The line the workshop greets an attendee with:
 /// `Welcome to untwisted, <name>! The reactor is running.`
+// ANCHOR: sig_greeting
 pub fn greeting(name: &str) -> String {
     todo!("greeting({name})")
 }
+// ANCHOR_END: sig_greeting
 
+// ANCHOR: sig_countdown
 /// Counts down from `from` to 1, one number per second, then says `liftoff`.
 ///
 /// Returns what it said, in order: for 3 that is `["3", "2", "1", "liftoff"]`.
@@ -23,3 +26,4 @@ pub async fn countdown(from: u32) -> Vec<String> {
 
 /// The pause between two numbers of the countdown.
 pub const TICK: Duration = Duration::from_secs(1);
+// ANCHOR_END: sig_countdown

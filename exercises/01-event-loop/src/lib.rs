@@ -37,6 +37,7 @@ pub async fn download_all(addr: SocketAddr, paths: &[&str]) -> Vec<Download> {
 }
 // ANCHOR_END: sequential
 
+// ANCHOR: concurrent_stub
 /// Downloads every path at once: one task per path, all on the current event loop.
 ///
 /// What it must do:
@@ -56,3 +57,4 @@ pub async fn download_all_concurrently(
 ) -> Vec<Download> {
     todo!("download_all_concurrently({addr}, {paths:?})")
 }
+// ANCHOR_END: concurrent_stub

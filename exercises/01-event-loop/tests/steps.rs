@@ -113,7 +113,8 @@ fn step_4_downloads_overlap_in_virtual_time() {
         );
         assert!(
             sequential >= sum,
-            "the provided download_all should take the sum of the delays, took {sequential:?}"
+            "the provided download_all should take the sum of the delays, \
+             took {sequential:?}"
         );
 
         let start = Instant::now();

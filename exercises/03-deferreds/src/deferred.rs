@@ -23,6 +23,7 @@ pub struct Deferred<T, E> {
     pub(crate) state: Rc<RefCell<State<T, E>>>,
 }
 
+// ANCHOR: shape
 /// One link of the chain: gets the current result, returns the next one, or `None`
 /// when it took the result away for good (see [`Slot::Given`]).
 ///
@@ -60,6 +61,7 @@ pub(crate) enum Slot<T, E> {
     /// links never run.
     Given,
 }
+// ANCHOR_END: shape
 
 /// `callback` or `errback` on a deferred that already fired (Twisted's
 /// `AlreadyCalledError`). A deferred fires exactly once.

@@ -69,6 +69,7 @@ impl Error for AlreadyCalled {}
 // ANCHOR_END: already_called
 
 impl<T: 'static, E: 'static> Deferred<T, E> {
+    // ANCHOR: new
     /// A deferred that has not fired yet (Twisted's `Deferred()`).
     pub fn new() -> Self {
         let state = State { slot: Slot::Unfired, chain: VecDeque::new(), waker: None };
@@ -93,6 +94,7 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
     pub fn is_called(&self) -> bool {
         !matches!(self.state.borrow().slot, Slot::Unfired)
     }
+    // ANCHOR_END: new
 
     // ANCHOR: fire
     /// Fires the deferred with a value: the callbacks run now, before this returns.
@@ -160,6 +162,7 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
     }
     // ANCHOR_END: add
 
+    // ANCHOR: push
     /// Adds a last link that takes the result away for good: chaining, lists and
     /// `await` use it. Links added after it never run.
     pub(crate) fn hand_off(&self, take: impl FnOnce(Result<T, E>) + 'static) {
@@ -175,6 +178,7 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
         self.run_chain();
         self
     }
+    // ANCHOR_END: push
 
     // ANCHOR: run_chain
     /// Runs links while there is a result and a link to give it to.
@@ -221,10 +225,15 @@ impl<T: 'static, E: 'static> Deferred<T, E> {
 
     /// Pauses this chain until `other` fires, then resumes it with other's result.
     fn wait_for(&self, other: Deferred<T, E>) {
-        // Twisted raises here too: waiting on ourselves would wait forever.
+        // A chain paused on itself can never resume. Twisted (26.10) does not raise:
+        // it emits a DeprecationWarning ("Callback returned the Deferred it was
+        // attached to; ... will raise an exception in the future") and leaves the
+        // chain paused for good, later links never run. We panic at the mistake
+        // instead of hanging in silence (and leaking the Rc cycle the hand-off
+        // link would make): a callback cannot recover from it anyway.
         assert!(
             !Rc::ptr_eq(&self.state, &other.state),
-            "a callback returned the Deferred it is attached to"
+            "a callback returned the Deferred it is attached to: it would wait on itself"
         );
         self.state.borrow_mut().slot = Slot::Waiting;
         let this = self.clone();

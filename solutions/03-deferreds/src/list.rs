@@ -42,6 +42,7 @@ pub fn gather_results<T: 'static, E: 'static>(
 }
 // ANCHOR_END: gather
 
+// ANCHOR: list
 /// One deferred for many that never fails: fires, once every deferred fired, with
 /// each one's `Result` in the order of `deferreds` (Twisted's `DeferredList`, whose
 /// result is a list of `(success, result)` pairs).
@@ -87,3 +88,4 @@ impl<V> Slots<V> {
         Some(self.slots.drain(..).flatten().collect())
     }
 }
+// ANCHOR_END: list

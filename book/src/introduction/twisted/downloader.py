@@ -81,7 +81,8 @@ def download_all(reactor, port, paths):
 def download_all_concurrently(reactor, port, paths):
     """All at once: start every fetch, then wait for the lot. DeferredList keeps
     request order and, with consumeErrors, reports each failure in its own slot."""
-    return defer.DeferredList([fetch(reactor, port, p) for p in paths], consumeErrors=True)
+    fetches = [fetch(reactor, port, path) for path in paths]  # all started here
+    return defer.DeferredList(fetches, consumeErrors=True)
 # ANCHOR_END: download
 
 
