@@ -53,6 +53,7 @@ impl<E: Send + 'static> LoopingCall<E> {
     }
     // ANCHOR_END: start
 
+    // ANCHOR: stop
     /// Asks the loop to stop: no call starts after this, and a call that is running
     /// finishes first. [`join`](Self::join) then returns `Ok(())`.
     pub fn stop(&self) {
@@ -64,6 +65,7 @@ impl<E: Send + 'static> LoopingCall<E> {
     pub fn is_running(&self) -> bool {
         !self.task.is_finished()
     }
+    // ANCHOR_END: stop
 
     // ANCHOR: join
     /// Waits for the loop to end: `Ok(())` after [`stop`](Self::stop), or the error

@@ -29,6 +29,7 @@ pub async fn replies_end_with_crlf(factory: Factory) {
 }
 // ANCHOR_END: crlf
 
+// ANCHOR: stock
 /// Proves that the service never reserves more units than are left.
 pub async fn reservations_never_exceed_stock(factory: Factory) {
     let service = factory.build(&[("WIDGET", 5)]);
@@ -41,6 +42,7 @@ pub async fn reservations_never_exceed_stock(factory: Factory) {
     assert_eq!(conn.request("STOCK WIDGET").await, "STOCK WIDGET 0\r\n");
     service.shutdown().await;
 }
+// ANCHOR_END: stock
 
 // ANCHOR: expiry
 /// Proves that a reservation holds its units for the whole [`HOLD`], and gives them
@@ -73,6 +75,7 @@ pub async fn reservations_expire_after_the_hold(factory: Factory) {
 }
 // ANCHOR_END: expiry
 
+// ANCHOR: release
 /// Proves that released units come back exactly once, however much time passes.
 pub async fn released_units_come_back_once(factory: Factory) {
     let service = factory.build(&[("WIDGET", 5)]);
@@ -95,6 +98,7 @@ pub async fn released_units_come_back_once(factory: Factory) {
     );
     service.shutdown().await;
 }
+// ANCHOR_END: release
 
 // ANCHOR: clean
 /// Proves that `shutdown()` leaves nothing running: no task, no timer, no listener.
