@@ -109,14 +109,17 @@ fn judge(exercise: &Exercise, package: &str, solved: bool, outcomes: &Outcomes) 
     (wrong.is_empty(), what, wrong.join("\n"))
 }
 
-/// Runs `cargo test` on the runner (its CLI and the book), the test kit and the
-/// bench, counting libtest's results.
+/// Runs `cargo test` on the tests of the whole (tests/: the runner's CLI and the book),
+/// the runner's unit tests, the test kit, the bench and the book's worked examples,
+/// counting libtest's results.
 fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
     let mut child = cargo::cargo()
         .current_dir(&ws.root)
         .args([
             "test",
             "--no-fail-fast",
+            "--package",
+            "untwisted",
             "--package",
             "xtask",
             "--package",

@@ -22,8 +22,10 @@ const SHORT_TRACK_MINUTES: u32 = 150;
 /// How long one snippet's `--selftest` may take.
 const SNIPPET_TIMEOUT: Duration = Duration::from_secs(30);
 
+mod support;
+
 fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    support::workspace_root()
 }
 
 fn src() -> PathBuf {
@@ -139,11 +141,8 @@ struct Subcommand {
 
 /// Runs the runner's binary with `args` and returns its stdout.
 fn runner_help(args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(args)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("running the xtask binary");
+    let output =
+        Command::new(support::runner()).args(args).env("NO_COLOR", "1").output().expect("running the xtask binary");
     assert!(output.status.success(), "xtask {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -942,7 +941,7 @@ fn run_all(snippets: &[PathBuf], command: &(dyn Fn(&Path) -> Command + Sync)) ->
 /// The folder cargo builds into, found from this test's own runner binary
 /// (`<target>/debug/xtask`): it honours CARGO_TARGET_DIR without reading it.
 fn target_dir() -> PathBuf {
-    Path::new(env!("CARGO_BIN_EXE_xtask")).parent().unwrap().parent().unwrap().to_path_buf()
+    Path::new(support::runner()).parent().unwrap().parent().unwrap().to_path_buf()
 }
 
 /// A Python 3 on PATH, or a failure that says how to get one.
@@ -1030,7 +1029,7 @@ fn rust_snippet_crate(snippets: &[PathBuf]) -> PathBuf {
     let dir = target_dir().join("book-rust-snippets");
     std::fs::create_dir_all(&dir).unwrap();
     let mut manifest = String::from(
-        "# Written by xtask/tests/book.rs: the book's Rust snippets, built outside the workspace.\n\
+        "# Written by tests/book.rs: the book's Rust snippets, built outside the workspace.\n\
          [package]\nname = \"book-snippets\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
          [workspace]\n\n\
          [dependencies]\n\

@@ -5,8 +5,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use assert_cmd::cargo::CommandCargoExt;
 use tempfile::TempDir;
+
+mod support;
+use support::{runner, workspace_root};
 
 /// A throwaway copy of `tests/fixture`: one exercise, its stub, its solution, a git
 /// history and a seal.
@@ -19,7 +21,7 @@ impl Fixture {
         let dir = tempfile::tempdir().expect("temp dir");
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixture");
         copy_tree(&source, dir.path());
-        let test_kit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../test-kit");
+        let test_kit = workspace_root().join("test-kit");
         let manifest = std::fs::read_to_string(source.join("Cargo.toml.in"))
             .unwrap()
             .replace("@TEST_KIT@", &test_kit.canonicalize().unwrap().to_string_lossy().replace('\\', "/"));
@@ -77,7 +79,7 @@ impl Fixture {
     }
 
     fn xtask(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("xtask").unwrap();
+        let mut command = Command::new(runner());
         command
             .args(args)
             .current_dir(self.path())
@@ -95,10 +97,6 @@ impl Fixture {
         let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
         (output.status.code().unwrap_or(-1), text)
     }
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -233,7 +231,7 @@ fn unknown_names_get_did_you_mean() {
 #[test]
 fn outside_a_workspace_says_where_to_go() {
     let empty = tempfile::tempdir().unwrap();
-    let output = Command::cargo_bin("xtask").unwrap().arg("list").current_dir(empty.path()).output().unwrap();
+    let output = Command::new(runner()).arg("list").current_dir(empty.path()).output().unwrap();
     assert_eq!(output.status.code(), Some(2));
     let err = String::from_utf8_lossy(&output.stderr);
     assert!(err.contains("is not inside an untwisted checkout"), "{err}");

@@ -1,0 +1,36 @@
+//! What the tests of the whole share: where the workspace is, and the runner binary.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// The workspace root (this package is the workspace's root package).
+pub fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf()
+}
+
+/// The runner's binary, built once per test binary the way `cargo xtask` builds it.
+///
+/// The runner lives in its own package (`xtask`), so cargo gives this package no
+/// `CARGO_BIN_EXE_xtask`; building it here (cargo holds no lock while tests run) also
+/// means the tests never run a stale runner.
+pub fn runner() -> &'static Path {
+    static RUNNER: OnceLock<PathBuf> = OnceLock::new();
+    RUNNER.get_or_init(|| {
+        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .args(["build", "--quiet", "--package", "xtask", "--bin", "xtask", "--message-format=json"])
+            .current_dir(workspace_root())
+            .output()
+            .expect("run cargo build -p xtask");
+        assert!(output.status.success(), "cargo build -p xtask failed:\n{}", String::from_utf8_lossy(&output.stderr));
+        String::from_utf8_lossy(&output.stdout)
+            .lines()
+            .filter(|line| line.contains("\"reason\":\"compiler-artifact\"") && line.contains("\"executable\":\""))
+            .find_map(|line| {
+                let start = line.find("\"executable\":\"")? + "\"executable\":\"".len();
+                let end = start + line[start..].find('"')?;
+                Some(PathBuf::from(line[start..end].replace("\\\\", "\\")))
+            })
+            .expect("cargo build -p xtask named no executable")
+    })
+}
