@@ -2,7 +2,8 @@
 
 use std::net::SocketAddr;
 
-use crate::Transport;
+// `super`, not `crate`: the book's worked examples include this file as a nested module.
+use super::Transport;
 
 // ANCHOR: reason
 /// Why a connection ended, as `connection_lost` is told.
