@@ -11,7 +11,8 @@ use super::Transport;
 pub enum Reason {
     /// Closed cleanly, by either side (Twisted's `ConnectionDone`).
     ConnectionDone,
-    /// Broken: reset by the peer or an I/O error (Twisted's `ConnectionLost`); the text says what.
+    /// Broken: reset by the peer or an I/O error (Twisted's `ConnectionLost`); the
+    /// text says what.
     ConnectionLost(String),
 }
 // ANCHOR_END: reason
