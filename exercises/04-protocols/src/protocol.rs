@@ -2,7 +2,8 @@
 
 use std::net::SocketAddr;
 
-use crate::Transport;
+// `super`, not `crate`: the book's worked examples include this file as a nested module.
+use super::Transport;
 
 // ANCHOR: reason
 /// Why a connection ended, as `connection_lost` is told.
@@ -10,7 +11,8 @@ use crate::Transport;
 pub enum Reason {
     /// Closed cleanly, by either side (Twisted's `ConnectionDone`).
     ConnectionDone,
-    /// Broken: reset by the peer or an I/O error (Twisted's `ConnectionLost`); the text says what.
+    /// Broken: reset by the peer or an I/O error (Twisted's `ConnectionLost`); the
+    /// text says what.
     ConnectionLost(String),
 }
 // ANCHOR_END: reason

@@ -9,6 +9,7 @@ use tokio_util::codec::{Decoder, Encoder};
 
 pub use crate::error::LineError;
 
+// ANCHOR: consts
 /// The longest line the feed accepts, in bytes, not counting its `\r\n`
 /// (Twisted's `LineReceiver.MAX_LENGTH`, whose default is 16384). A scanner line is
 /// a few dozen bytes; anything near this limit is a bug or an attack.
@@ -30,6 +31,7 @@ pub const DELIMITER: &[u8] = b"\r\n";
 pub struct CrlfLineCodec {
     max_length: usize,
 }
+// ANCHOR_END: consts
 
 impl CrlfLineCodec {
     /// A codec that accepts lines of up to [`MAX_LENGTH`] bytes.

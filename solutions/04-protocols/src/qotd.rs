@@ -11,6 +11,7 @@ use crate::{Factory, Protocol, Reason, Transport};
 /// connection must not grow without bound.
 pub const MAX_LINE: usize = 1024;
 
+// ANCHOR: counters
 /// What every connection of one factory shares. Atomics, because the connections
 /// run on many tasks (maybe many threads) at once.
 #[derive(Default)]
@@ -18,6 +19,7 @@ struct Counters {
     made: AtomicUsize,
     active: AtomicUsize,
 }
+// ANCHOR_END: counters
 
 // ANCHOR: factory
 /// Builds a [`QotdProtocol`] per connection and hands out the quotes in turn.
@@ -63,6 +65,7 @@ impl Factory for QotdFactory {
 }
 // ANCHOR_END: factory
 
+// ANCHOR: protocol_struct
 /// One connection of the service: greets with the quote of the day, then echoes
 /// each line back; `quit` says `Bye!` and closes cleanly.
 ///
@@ -77,6 +80,7 @@ pub struct QotdProtocol {
     /// Set once we asked to close: whatever else arrives is ignored.
     closing: bool,
 }
+// ANCHOR_END: protocol_struct
 
 // ANCHOR: protocol
 impl Protocol for QotdProtocol {
@@ -119,6 +123,7 @@ impl Protocol for QotdProtocol {
 }
 // ANCHOR_END: protocol
 
+// ANCHOR: helpers
 impl QotdProtocol {
     fn line_received(&mut self, line: &[u8]) {
         if line.len() > MAX_LINE {
@@ -153,3 +158,4 @@ impl QotdProtocol {
         }
     }
 }
+// ANCHOR_END: helpers

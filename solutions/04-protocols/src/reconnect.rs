@@ -16,6 +16,7 @@ pub enum Finished {
     GaveUp { retries: u32 },
 }
 
+// ANCHOR: stop_trying
 /// A handle that stops a [`ReconnectingClient`] from another task (Twisted's
 /// `stopTrying`). Cheap to clone.
 #[derive(Clone)]
@@ -31,6 +32,7 @@ impl StopTrying {
         self.stopped.send_replace(true);
     }
 }
+// ANCHOR_END: stop_trying
 
 // ANCHOR: reconnecting_client
 /// Keeps a connection up: runs an attempt, and when it fails or its connection

@@ -14,11 +14,13 @@ use crate::{Factory, Protocol, Reason, Transport};
 /// connection, and it is why a protocol sees long messages in pieces.
 const READ_CHUNK: usize = 4096;
 
+// ANCHOR: outgoing
 /// What a [`TcpTransport`] asks its connection task to do, in the order asked.
 enum Outgoing {
     Data(Vec<u8>),
     Close,
 }
+// ANCHOR_END: outgoing
 
 // ANCHOR: tcp_transport
 /// The transport a protocol gets on a real TCP connection.
@@ -125,6 +127,7 @@ where
 }
 // ANCHOR_END: listen_tcp
 
+// ANCHOR: connect_tcp
 /// Connects to `addr` and runs one connection with a protocol from `factory` until
 /// it ends (Twisted's `reactor.connectTCP`, waiting for the whole connection).
 ///
@@ -138,3 +141,4 @@ where
     let protocol = factory.build_protocol(addr);
     Ok(run_connection(stream, protocol).await)
 }
+// ANCHOR_END: connect_tcp

@@ -3,10 +3,14 @@
     python feed_server.py [--port N]   serve on 127.0.0.1 (default: a free port)
     python feed_server.py --selftest   run a scripted client against it, exit 0 if all is well
 """
+import re
 import sys
 
 from twisted.internet import defer, endpoints, protocol, task
 from twisted.protocols.basic import LineReceiver
+
+MAX_SKUS = 10_000  # every new SKU costs memory: bound them, as the Rust feed does
+I64 = range(-(2**63), 2**63)  # the Rust feed's totals are i64; Python ints never overflow
 
 
 # ANCHOR: server
@@ -35,13 +39,59 @@ class FeedFactory(protocol.Factory):
 
     def apply(self, line):
         try:
-            sku, qty = line.decode("utf-8").split()
-            qty = int(qty)
-        except ValueError:  # UnicodeDecodeError is a ValueError too
-            return "ERR expected: SKU qty"
-        self.totals[sku] = self.totals.get(sku, 0) + qty
-        return f"{sku} {self.totals[sku]}"
+            sku, qty = parse_move(line)  # below: the same checks as the Rust feed
+        except BadMove as reason:
+            return f"ERR {reason}"
+        if sku not in self.totals and len(self.totals) >= MAX_SKUS:
+            return f"ERR inventory is full ({MAX_SKUS} SKUs)"
+        total = self.totals.get(sku, 0) + qty
+        if total not in I64:
+            return "ERR total out of range"
+        self.totals[sku] = total
+        return f"{sku} {total}"
 # ANCHOR_END: server
+
+
+class BadMove(ValueError):
+    """A line that is not a stock move; the text is what the client is told."""
+
+
+SKU = re.compile(r"[A-Za-z0-9._-]{1,32}")
+QTY = re.compile(r"[+-]?[0-9]+")  # int() alone would also take "1_000", " 5" and "٥"
+
+
+def parse_move(line):
+    """`SKU qty` as (sku, qty): the Rust feed's checks, in its order, with its words."""
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadMove("line is not UTF-8") from None
+    fields = [field for field in re.split(r"[ \t\n\f\r]", text) if field]  # ASCII spaces
+    if not fields:
+        raise BadMove("empty line, expected: SKU qty")
+    if len(fields) == 1:
+        raise BadMove("missing qty, expected: SKU qty")
+    if len(fields) > 2:
+        raise BadMove("too many fields, expected: SKU qty")
+    sku, qty = fields
+    if not SKU.fullmatch(sku):
+        raise BadMove("SKU must be 1 to 32 letters, digits, '-', '_' or '.'")
+    if not QTY.fullmatch(qty) or int(qty) not in I64:
+        raise BadMove(f"qty must be a whole number, got {quoted(qty)}")
+    return sku, int(qty)
+
+
+def quoted(text):
+    """Rust's `{:?}` of a string, for what a qty field can hold (no ASCII spaces)."""
+
+    def escape(c):
+        if c in '\\"':
+            return "\\" + c
+        if c == "\0":
+            return "\\0"
+        return c if c.isprintable() else f"\\u{{{ord(c):x}}}"
+
+    return '"' + "".join(map(escape, text)) + '"'
 
 
 class ScriptedClient(LineReceiver):
@@ -67,14 +117,22 @@ class ScriptedClient(LineReceiver):
 def selftest(reactor):
     port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(FeedFactory())
     addr = port.getHost()
-    client = ScriptedClient([b"WIDGET-1 5", b"WIDGET-1 -2", b"WIDGET-1 five", b"x" * 2000, b"GADGET 1"])
+    lines = [b"WIDGET-1 5", b"WIDGET-1 -2", b"WIDGET-1 five", b"WIDGET-1", b"", b"x" * 2000, b"GADGET 1"]
+    client = ScriptedClient(lines)
     yield endpoints.connectProtocol(endpoints.TCP4ClientEndpoint(reactor, addr.host, addr.port), client)
     answers = yield client.closed.addTimeout(10, reactor)
-    expected = ["WIDGET-1 5", "WIDGET-1 3", "ERR expected: SKU qty", "ERR line too long (max 1024 bytes)"]
+    expected = [
+        "WIDGET-1 5",
+        "WIDGET-1 3",
+        'ERR qty must be a whole number, got "five"',
+        "ERR missing qty, expected: SKU qty",
+        "ERR empty line, expected: SKU qty",
+        "ERR line too long (max 1024 bytes)",
+    ]
     assert answers == expected, f"got {answers!r}, expected {expected!r}"
     for answer in answers:
         print(f"client < {answer}")
-    print("selftest ok: totals, a malformed line, an over-long line closed the connection")
+    print("selftest ok: totals, malformed lines, an over-long line closed the connection")
     yield port.stopListening()
 
 

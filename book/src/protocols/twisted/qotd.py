@@ -13,6 +13,8 @@ from twisted.python import failure
 from twisted.trial import unittest
 
 MAX_LINE = 1024
+# The Rust demo's quotes, in its order: both servers answer the same bytes.
+QUOTES = ["The network is reliable.", "Latency is zero.", "Bandwidth is infinite.", "The network is secure."]
 
 
 # ANCHOR: protocol
@@ -29,15 +31,22 @@ class QOTD(protocol.Protocol):
         self.buffer += data
         while b"\n" in self.buffer and not self.transport.disconnecting:
             line, self.buffer = self.buffer.split(b"\n", 1)
-            line = line.rstrip(b"\r")
-            if line == b"quit":
-                self.transport.write(b"Bye!\r\n")
-                self.transport.loseConnection()  # after the Bye! is sent
-            else:
-                self.transport.write(line + b"\r\n")
-        if len(self.buffer) > MAX_LINE:
-            self.transport.write(b"ERR line too long\r\n")
-            self.transport.loseConnection()
+            self.lineReceived(line.removesuffix(b"\r"))
+        if len(self.buffer) > MAX_LINE and not self.transport.disconnecting:
+            self.refuse()  # no \n yet, and already too long: do not wait for one
+
+    def lineReceived(self, line):
+        if len(line) > MAX_LINE:
+            self.refuse()
+        elif line == b"quit":
+            self.transport.write(b"Bye!\r\n")
+            self.transport.loseConnection()  # after the Bye! is sent
+        else:
+            self.transport.write(line + b"\r\n")
+
+    def refuse(self):
+        self.transport.write(b"ERR line longer than %d bytes\r\n" % MAX_LINE)
+        self.transport.loseConnection()
 
     def connectionLost(self, reason):
         # reason is a Failure: ConnectionDone (clean) or ConnectionLost (broken).
@@ -78,8 +87,8 @@ class QOTDTest(unittest.TestCase):
             b"The network is reliable.\r\nhello\r\nworld\r\nBye!\r\n",
         )
         self.assertTrue(transport.disconnecting)  # asked to close; nothing closed
-        self.assertEqual(factory.active, 1)  # StringTransport never calls connectionLost...
-        proto.connectionLost(failure.Failure(ConnectionDone()))  # ...the test does
+        self.assertEqual(factory.active, 1)  # StringTransport never calls connectionLost:
+        proto.connectionLost(failure.Failure(ConnectionDone()))  # the test does
         self.assertEqual(factory.active, 0)
 # ANCHOR_END: test
 
@@ -133,7 +142,7 @@ def selftest(reactor):
 
 @defer.inlineCallbacks
 def serve(reactor, port_number):
-    factory = QOTDFactory(["The network is reliable.", "Latency is zero."])
+    factory = QOTDFactory(QUOTES)
     port = yield endpoints.TCP4ServerEndpoint(reactor, port_number, interface="127.0.0.1").listen(factory)
     addr = port.getHost()
     print(f"QOTD + echo listening on {addr.host}:{addr.port}; try: nc {addr.host} {addr.port}")

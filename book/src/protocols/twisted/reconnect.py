@@ -23,7 +23,7 @@ class Reconnecting(protocol.ReconnectingClientFactory):
     jitter = 0  # deterministic for the self-test
 
     def __init__(self):
-        self.heard, self.delays, self.events = [], [], []
+        self.heard, self.waits, self.events = [], [], []
         self.resetDelay()  # the class attribute `delay` still holds the base's 1.0
 
     def buildProtocol(self, addr):
@@ -39,9 +39,10 @@ class Reconnecting(protocol.ReconnectingClientFactory):
         super().clientConnectionLost(connector, reason)  # -> self.retry()
 
     def retry(self, connector=None):
-        super().retry(connector)  # delay = min(delay * factor, maxDelay), then callLater
         if self.continueTrying:
-            self.delays.append(round(self.delay, 3))
+            self.waits.append(round(self.delay, 3))  # the wait about to start
+        # Waits `delay`, then grows it: delay = min(delay * factor, maxDelay).
+        super().retry(connector)
 # ANCHOR_END: reconnecting
 
 
@@ -83,10 +84,10 @@ def selftest(reactor):
     reactor.connectTCP("127.0.0.1", port_number, client)
     yield done.addTimeout(10, reactor)
     print("events:", client.events)
-    print("delays:", client.delays)
+    print("waits:", client.waits)
     assert client.events == ["failed: ConnectionRefusedError"] * 2 + ["lost: ConnectionDone"] * 2, client.events
-    # The factor is applied before the first wait: 0.1, 0.2; reset on connect: 0.1.
-    assert client.delays == [0.1, 0.2, 0.1], client.delays
+    # The first wait is initialDelay, the factor grows the next: 0.05, 0.1; reset on connect: 0.05.
+    assert client.waits == [0.05, 0.1, 0.05], client.waits
     assert b"".join(client.heard) == b"hello #1\r\nhello #2\r\n", client.heard
     print("selftest ok: refused, backed off, connected, reset, stopped trying")
 
