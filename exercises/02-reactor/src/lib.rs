@@ -28,6 +28,7 @@ mod handle;
 mod handler;
 mod queue;
 pub mod reactor;
+mod socket_buffers;
 pub mod time;
 pub mod timers;
 

@@ -24,6 +24,8 @@ mod handle;
 mod handler;
 #[path = "../../../exercises/02-reactor/src/queue.rs"]
 mod queue;
+#[path = "../../../exercises/02-reactor/src/socket_buffers.rs"]
+mod socket_buffers;
 #[path = "../../../exercises/02-reactor/src/time.rs"]
 pub mod time;
 
