@@ -21,6 +21,7 @@ use crate::reactor::{Handler, Next, Reactor, Readiness};
 
 pub use crate::echo_server::EchoServer;
 
+// ANCHOR: limits
 /// At most this many bytes wait to be echoed per connection. When it is full the
 /// server stops reading, TCP's window fills up, and the client is slowed down:
 /// backpressure instead of unbounded memory.
@@ -29,6 +30,7 @@ pub const BUFFER_LIMIT: usize = 64 * 1024;
 /// How much one `read` takes, into a buffer on the stack: idle connections own no
 /// read buffer at all.
 const READ_CHUNK: usize = 8 * 1024;
+// ANCHOR_END: limits
 
 /// Listens on `addr` and echoes on every connection it accepts; returns the bound
 /// address (pass port 0 to let the OS choose).

@@ -110,7 +110,8 @@ impl Handler for EchoConnection {
             match self.flush() {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    // Still owed bytes: read only if there is room, else wait to be writable.
+                    // Still owed bytes: read only if there is room, else wait for
+                    // the writable edge.
                     if self.eof || self.pending.len() >= BUFFER_LIMIT {
                         return Next::Keep;
                     }
