@@ -51,9 +51,11 @@ impl Clock {
     /// within it.
     ///
     /// Time steps to each call's due time before running it, so a callback reading
-    /// `seconds()` sees its own time, as it would on a real reactor. (Twisted's
-    /// `Clock.advance` jumps to the end first; both run the same calls in the same
-    /// order.)
+    /// `seconds()` sees its own time, as on a real reactor (and on tokio's paused
+    /// clock). Twisted's `Clock.advance` differs: it sets the time to the end first,
+    /// then runs what is due, so a call scheduled during the advance counts its delay
+    /// from the end, and may run later or not within this advance at all (step 3
+    /// shows both timelines).
     pub fn advance(&self, by: Duration) {
         // While the next due call (`self.timers.next_due()`) is at or before
         // `now + by`: set the time to that call's time, then `run_due()`. A call

@@ -21,6 +21,7 @@ use crate::reactor::{Handler, Next, Reactor, Readiness};
 
 pub use crate::echo_server::EchoServer;
 
+// ANCHOR: limits
 /// At most this many bytes wait to be echoed per connection. When it is full the
 /// server stops reading, TCP's window fills up, and the client is slowed down:
 /// backpressure instead of unbounded memory.
@@ -29,11 +30,26 @@ pub const BUFFER_LIMIT: usize = 64 * 1024;
 /// How much one `read` takes, into a buffer on the stack: idle connections own no
 /// read buffer at all.
 const READ_CHUNK: usize = 8 * 1024;
+// ANCHOR_END: limits
 
 /// Listens on `addr` and echoes on every connection it accepts; returns the bound
 /// address (pass port 0 to let the OS choose).
 pub fn listen(reactor: &Reactor, addr: SocketAddr) -> io::Result<SocketAddr> {
+    listen_with_socket_buffers(reactor, addr, None)
+}
+
+/// Like [`listen`], and with `Some(bytes)` every connection gets kernel buffers of
+/// about that size (see `socket_buffers.rs`): the tests use it so that partial writes
+/// and a full [`BUFFER_LIMIT`] really happen on loopback.
+pub fn listen_with_socket_buffers(
+    reactor: &Reactor,
+    addr: SocketAddr,
+    socket_buffers: Option<usize>,
+) -> io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr)?;
+    if let Some(bytes) = socket_buffers {
+        crate::socket_buffers::shrink(&listener, bytes)?;
+    }
     let bound = listener.local_addr()?;
     reactor.add(EchoListener { listener }, Interest::READABLE)?;
     Ok(bound)

@@ -7,7 +7,7 @@ use std::panic;
 use std::sync::mpsc;
 use std::thread::{self, JoinHandle};
 
-use crate::echo::listen;
+use crate::echo::listen_with_socket_buffers;
 use crate::reactor::{Reactor, ReactorHandle};
 
 /// An echo server running its own reactor on its own thread: what the tests, the
@@ -21,12 +21,23 @@ pub struct EchoServer {
 impl EchoServer {
     /// Starts a reactor thread serving echo on `addr` and returns once it listens.
     pub fn start(addr: SocketAddr) -> io::Result<Self> {
+        Self::start_with_socket_buffers(addr, None)
+    }
+
+    /// Like [`EchoServer::start`]; with `Some(bytes)`, every connection gets kernel
+    /// socket buffers of about that size, so a test on loopback sees partial writes
+    /// and backpressure instead of the kernel buffering megabytes.
+    pub fn start_with_socket_buffers(
+        addr: SocketAddr,
+        socket_buffers: Option<usize>,
+    ) -> io::Result<Self> {
         let (bound_tx, bound_rx) = mpsc::channel();
         let thread =
             thread::Builder::new().name("echo-reactor".into()).spawn(move || {
                 // The reactor is not `Send`, so it is built on the thread that runs it.
                 let setup = Reactor::new().and_then(|reactor| {
-                    let addr = listen(&reactor, addr)?;
+                    let addr =
+                        listen_with_socket_buffers(&reactor, addr, socket_buffers)?;
                     Ok((reactor, addr))
                 });
                 match setup {

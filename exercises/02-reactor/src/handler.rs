@@ -6,6 +6,7 @@ use mio::event::{Event, Source};
 
 use crate::reactor::Reactor;
 
+// ANCHOR: handler
 /// What the poll said about one socket.
 ///
 /// Readiness is a hint, not a promise: a read after `readable` may still say
@@ -50,3 +51,4 @@ pub trait Handler {
     /// (or write) until `WouldBlock` before returning, or you will not hear again.
     fn ready(&mut self, reactor: &Reactor, readiness: Readiness) -> Next;
 }
+// ANCHOR_END: handler

@@ -16,6 +16,8 @@
 //! - `handle`: [`ReactorHandle`], calls from other threads (given whole).
 //! - [`echo`]: an echo server on the reactor, the protocol the tests talk to.
 //! - `echo_server`: [`EchoServer`], echo on its own reactor thread (given whole).
+//! - `socket_buffers`: small kernel socket buffers, so step 7 sees partial writes
+//!   (given whole).
 
 // The stub hands you helpers (Queue::push, Readiness::of, …) that stay unused until
 // your code calls them; this keeps the build quiet meanwhile.
@@ -28,6 +30,7 @@ mod handle;
 mod handler;
 mod queue;
 pub mod reactor;
+mod socket_buffers;
 pub mod time;
 pub mod timers;
 

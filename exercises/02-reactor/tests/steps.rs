@@ -7,10 +7,25 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use std::time::Duration;
 
-use reactor::{CallError, Clock, EchoServer, ManualTime, Reactor, Timers};
+use reactor::echo::BUFFER_LIMIT;
+use reactor::{CallError, Clock, EchoServer, ManualTime, Reactor, TimeSource, Timers};
+use std::io::ErrorKind;
 use test_kit::{LineClient, Transcript};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpSocket;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, Interest};
+use tokio::net::{TcpSocket, TcpStream};
+
+// The kernel socket buffers step 7 asks for, each way, on both ends.
+const SOCKET_BUFFER: usize = 8192;
+
+// Returns once `server`'s reactor has run a call handed to it now: by then it has
+// handled every socket event that came before (step 7's "has it stopped reading?").
+async fn server_caught_up(server: &EchoServer) {
+    let (done, caught_up) = tokio::sync::oneshot::channel();
+    server.handle().call_from_thread(move |_| {
+        let _ = done.send(());
+    });
+    caught_up.await.expect("the server's reactor runs calls from other threads");
+}
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -124,11 +139,41 @@ fn step_3_calls_scheduled_during_a_run_wait_for_their_own_time() {
         clock.advance(secs(5));
         assert_eq!(
             log.take(),
-            ["t=1 first", "t=1 zero after the first", "t=3 two after the first"]
+            ["t=1 first", "t=1 zero after the first", "t=3 two after the first"],
+            "Clock::advance steps the time to each call's own due time before running it"
         );
         assert_eq!(clock.seconds(), 5.0, "advance ends at the time it was asked for");
         clock.advance(secs(6));
         assert_eq!(log.take(), ["t=11 ten after the first"]);
+
+        // Twisted's task.Clock.advance sets the time to the end FIRST, then runs what
+        // is due: a call scheduled during the advance counts its delay from the end.
+        // The same schedule on that rule (written here on Timers) gives another
+        // timeline: book/src/reactor/twisted/clock_advance.py prints Twisted's own.
+        let time = ManualTime::default();
+        let timers = Timers::new(time.clone());
+        let twisted_advance = |by: Duration| {
+            let end = time.now() + by;
+            time.set(end);
+            while timers.next_due().is_some_and(|due| due <= end) {
+                timers.run_due();
+            }
+        };
+        let (t, l) = (timers.clone(), log.clone());
+        timers.call_later(secs(1), move || {
+            l.push(format!("t={} first", t.now().as_secs()));
+            for (delay, what) in [(2, "two"), (0, "zero"), (10, "ten")] {
+                let (t2, l2) = (t.clone(), l.clone());
+                t.call_later(secs(delay), move || {
+                    l2.push(format!("t={} {what} after the first", t2.now().as_secs()))
+                });
+            }
+        });
+        twisted_advance(secs(5));
+        assert_eq!(log.take(), ["t=5 first", "t=5 zero after the first"]);
+        twisted_advance(secs(6));
+        assert_eq!(log.take(), ["t=11 two after the first"], "due at 7, run at 11");
+        assert_eq!(timers.pending(), 1, "ten after the first is due at 15");
     });
 }
 
@@ -233,29 +278,82 @@ fn step_6_echoes_lines_over_tcp() {
 #[test]
 fn step_7_echoes_megabytes_through_a_bounded_buffer() {
     test_kit::run(|| async {
-        let server = EchoServer::start("127.0.0.1:0".parse().unwrap())
-            .expect("the echo server starts");
-        // A small receive buffer on the client makes the server's writes fill up:
-        // they come back partial or WouldBlock, and the server must cope.
+        // Kernel buffers of a few kilobytes on both ends (loopback's would swallow
+        // megabytes): the server's writes come back partial or WouldBlock, and what it
+        // has read but not yet echoed is all it can hold up.
+        let small = Some(SOCKET_BUFFER);
+        let server =
+            EchoServer::start_with_socket_buffers("127.0.0.1:0".parse().unwrap(), small)
+                .expect("the echo server starts");
         let socket = TcpSocket::new_v4().unwrap();
-        socket.set_recv_buffer_size(4096).unwrap();
-        let stream = socket.connect(server.addr()).await.expect("connect");
-        let (mut from_server, mut to_server) = stream.into_split();
+        socket.set_send_buffer_size(SOCKET_BUFFER as u32).unwrap();
+        socket.set_recv_buffer_size(SOCKET_BUFFER as u32).unwrap();
+        // What four kernel buffers can hold at most: ours and the server's (which asked
+        // for the same size), each way.
+        let in_kernels = 2
+            * (socket.send_buffer_size().unwrap() + socket.recv_buffer_size().unwrap())
+                as usize;
+        let mut stream = socket.connect(server.addr()).await.expect("connect");
 
+        // The client writes without reading for as long as the server keeps reading;
+        // it reads only when the server is stuck: a write still blocks after the server
+        // handled everything sent so far (a round trip through the server's reactor).
         let sent: Vec<u8> = (0..2 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect();
-        let write = async {
-            to_server.write_all(&sent).await.expect("send");
-            // Half-close: the server echoes what is left, then closes its side.
-            to_server.shutdown().await.expect("shutdown");
+        let (mut written, mut echoed, mut most_in_flight) = (0, Vec::new(), 0);
+        let try_write = |stream: &TcpStream, written: &mut usize| {
+            while *written < sent.len() {
+                match stream.try_write(&sent[*written..]) {
+                    Ok(n) => *written += n,
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => return,
+                    Err(e) => panic!("sending failed: {e}"),
+                }
+            }
         };
-        let read = async {
-            let mut echoed = Vec::with_capacity(sent.len());
-            from_server.read_to_end(&mut echoed).await.expect("receive");
-            echoed
-        };
-        let ((), echoed) = tokio::join!(write, read);
+        while written < sent.len() {
+            let before = written;
+            try_write(&stream, &mut written);
+            if written == before {
+                // The write would block: let the server handle everything sent so far.
+                server_caught_up(&server).await;
+                try_write(&stream, &mut written);
+            }
+            most_in_flight = most_in_flight.max(written - echoed.len());
+            if written > before {
+                continue; // the server is still reading
+            }
+            // Stuck: read what came back, or wait for the server to move.
+            let mut read_any = false;
+            let mut sip = [0u8; 4096];
+            loop {
+                match stream.try_read(&mut sip) {
+                    Ok(0) => panic!("the server closed the connection before the end"),
+                    Ok(n) => {
+                        echoed.extend_from_slice(&sip[..n]);
+                        read_any = true;
+                    }
+                    Err(e) if e.kind() == ErrorKind::WouldBlock => break,
+                    Err(e) => panic!("receiving failed: {e}"),
+                }
+            }
+            if !read_any {
+                stream
+                    .ready(Interest::READABLE | Interest::WRITABLE)
+                    .await
+                    .expect("ready");
+            }
+        }
+        // Half-close: the server echoes what is left, then closes its side.
+        stream.shutdown().await.expect("shutdown");
+        stream.read_to_end(&mut echoed).await.expect("receive");
         assert_eq!(echoed.len(), sent.len(), "every byte comes back, none twice");
         assert!(echoed == sent, "the bytes come back in the order they were sent");
+        let bound = BUFFER_LIMIT + in_kernels;
+        assert!(
+            most_in_flight <= bound,
+            "{most_in_flight} bytes were sent and not yet echoed, more than BUFFER_LIMIT \
+             ({BUFFER_LIMIT}) plus the kernels' socket buffers ({in_kernels}): the server \
+             must stop reading while BUFFER_LIMIT bytes wait to be written"
+        );
         server.stop().expect("the reactor stops cleanly");
     });
 }

@@ -52,9 +52,11 @@ impl Clock {
     /// within it.
     ///
     /// Time steps to each call's due time before running it, so a callback reading
-    /// `seconds()` sees its own time, as it would on a real reactor. (Twisted's
-    /// `Clock.advance` jumps to the end first; both run the same calls in the same
-    /// order.)
+    /// `seconds()` sees its own time, as on a real reactor (and on tokio's paused
+    /// clock). Twisted's `Clock.advance` differs: it sets the time to the end first,
+    /// then runs what is due, so a call scheduled during the advance counts its delay
+    /// from the end, and may run later or not within this advance at all (step 3
+    /// shows both timelines).
     pub fn advance(&self, by: Duration) {
         let end = self.time.now() + by;
         while let Some(due) = self.timers.next_due().filter(|due| *due <= end) {

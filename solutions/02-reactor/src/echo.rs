@@ -27,7 +27,21 @@ const READ_CHUNK: usize = 8 * 1024;
 /// Listens on `addr` and echoes on every connection it accepts; returns the bound
 /// address (pass port 0 to let the OS choose).
 pub fn listen(reactor: &Reactor, addr: SocketAddr) -> io::Result<SocketAddr> {
+    listen_with_socket_buffers(reactor, addr, None)
+}
+
+/// Like [`listen`], and with `Some(bytes)` every connection gets kernel buffers of
+/// about that size (see `socket_buffers.rs`): the tests use it so that partial writes
+/// and a full [`BUFFER_LIMIT`] really happen on loopback.
+pub fn listen_with_socket_buffers(
+    reactor: &Reactor,
+    addr: SocketAddr,
+    socket_buffers: Option<usize>,
+) -> io::Result<SocketAddr> {
     let listener = TcpListener::bind(addr)?;
+    if let Some(bytes) = socket_buffers {
+        crate::socket_buffers::shrink(&listener, bytes)?;
+    }
     let bound = listener.local_addr()?;
     reactor.add(EchoListener { listener }, Interest::READABLE)?;
     Ok(bound)
@@ -96,7 +110,8 @@ impl Handler for EchoConnection {
             match self.flush() {
                 Ok(()) => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    // Still owed bytes: read only if there is room, else wait to be writable.
+                    // Still owed bytes: read only if there is room, else wait for
+                    // the writable edge.
                     if self.eof || self.pending.len() >= BUFFER_LIMIT {
                         return Next::Keep;
                     }

@@ -9,6 +9,7 @@
 //! - `handle`: [`ReactorHandle`], calls from other threads.
 //! - [`echo`]: an echo server on the reactor, the protocol the tests talk to.
 //! - `echo_server`: [`EchoServer`], echo on its own reactor thread.
+//! - `socket_buffers`: small kernel socket buffers, so step 7 sees partial writes.
 
 pub mod clock;
 pub mod echo;
@@ -24,6 +25,8 @@ mod handle;
 mod handler;
 #[path = "../../../exercises/02-reactor/src/queue.rs"]
 mod queue;
+#[path = "../../../exercises/02-reactor/src/socket_buffers.rs"]
+mod socket_buffers;
 #[path = "../../../exercises/02-reactor/src/time.rs"]
 pub mod time;
 

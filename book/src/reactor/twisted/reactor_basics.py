@@ -39,7 +39,8 @@ class Echo(protocol.Protocol):
 
 
 def serve(port=0):
-    return reactor.listenTCP(port, protocol.Factory.forProtocol(Echo), interface="127.0.0.1")
+    factory = protocol.Factory.forProtocol(Echo)
+    return reactor.listenTCP(port, factory, interface="127.0.0.1")
 # ANCHOR_END: echo
 
 
