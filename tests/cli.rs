@@ -1,7 +1,7 @@
 //! Tests of the runner's command line, against a fixture exercise in a temporary
 //! workspace: every verdict a learner can meet, and `verify` itself.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
