@@ -84,7 +84,8 @@ impl FeedFactory {
                     let _ = lines.send(format!("ERR {err}")).await;
                     return; // dropping `lines` closes the socket
                 }
-                Err(LineError::Io(_)) => return, // the connection broke: nothing to answer
+                // The connection broke: nothing to answer.
+                Err(LineError::Io(_)) => return,
             };
             if lines.send(answer).await.is_err() {
                 return;
