@@ -86,12 +86,16 @@ where
     let mut lines = FramedRead::new(reader, LinesCodec::new_with_max_length(MAX_LINE));
     let mut deadline = Instant::now() + IDLE;
     loop {
+        // `biased`: a deadline that has passed wins over a line that arrived at the
+        // same moment, as in Twisted, where `clock.advance` fires the timeout before
+        // the next `dataReceived`. Unbiased, `select!` picks at random: a flaky test.
         let line = tokio::select! {
-            line = lines.next() => line,
+            biased;
             () = sleep_until(deadline) => {
                 let _ = writer.write_all(b"BYE idle\r\n").await;
                 return;
             }
+            line = lines.next() => line,
         };
         let Some(Ok(line)) = line else { return };
         if build != Build::TimerNeverReset {
