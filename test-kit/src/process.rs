@@ -1,7 +1,7 @@
 //! A demo server run as a child process, for tests of how it behaves under a room
 //! of real clients: its address, its output, its file-descriptor limit.
 
-use std::io::{self, BufRead, BufReader, Read};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -9,7 +9,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 /// How long a test waits for the demo to start, or for a line it expects.
-pub const PATIENCE: Duration = Duration::from_secs(10);
+pub const PATIENCE: Duration = Duration::from_secs(5);
 
 /// How to start a demo: [`DemoProcess::command`], options, then [`spawn`](Self::spawn).
 pub struct DemoCommand {
@@ -148,6 +148,53 @@ impl DemoProcess {
         }
     }
 
+    /// Connects clients one at a time, each sending `hello` and reading the line
+    /// it gets back, until the demo says it cannot accept (out of file descriptors:
+    /// start it with [`DemoCommand::max_open_files`]). Returns the clients it
+    /// served and the one left waiting in the kernel's queue.
+    ///
+    /// Panics if the demo exits, or serves `limit` clients without complaint.
+    pub fn run_out_of_descriptors(
+        &mut self,
+        hello: &[u8],
+        limit: usize,
+    ) -> (Vec<BufReader<TcpStream>>, BufReader<TcpStream>) {
+        let mut served = Vec::new();
+        loop {
+            assert!(served.len() < limit, "{limit} clients served without running out");
+            if let Some(status) = self.exited() {
+                panic!("the demo exited ({status}):\n{}", self.output());
+            }
+            let mut client = self.connect();
+            client.get_mut().write_all(hello).expect("send to the demo");
+            // Poll for either the client's line (accepted) or the demo's complaint
+            // (this client waits in the queue), in short slices, within PATIENCE.
+            let slice = Some(Duration::from_millis(20));
+            client.get_mut().set_read_timeout(slice).expect("a read timeout");
+            let deadline = Instant::now() + PATIENCE;
+            let accepted = loop {
+                match read_line(&mut client) {
+                    Ok(_) => break true,
+                    Err(e) if is_timeout(&e) => {}
+                    Err(e) => panic!("client {} lost: {e}\n{}", served.len(), self.output()),
+                }
+                if self.wait_for_output("accept", Duration::ZERO).is_some() {
+                    break false;
+                }
+                if let Some(status) = self.exited() {
+                    panic!("the demo exited ({status}):\n{}", self.output());
+                }
+                assert!(Instant::now() < deadline, "no answer, no complaint:\n{}", self.output());
+            };
+            client.get_mut().set_read_timeout(Some(PATIENCE)).expect("a read timeout");
+            if !accepted {
+                assert!(!served.is_empty(), "out of descriptors before the first client");
+                return (served, client);
+            }
+            served.push(client);
+        }
+    }
+
     /// Everything the demo printed so far (where the demo's stdout is read).
     pub fn output(&mut self) -> String {
         self.seen.extend(self.output.try_iter());
@@ -192,4 +239,10 @@ pub fn read_line(client: &mut BufReader<TcpStream>) -> io::Result<String> {
         return Err(io::ErrorKind::UnexpectedEof.into());
     }
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// True for the error a read gives when its timeout passes (the kind differs
+/// between Unix and Windows).
+pub fn is_timeout(error: &io::Error) -> bool {
+    matches!(error.kind(), io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut)
 }
