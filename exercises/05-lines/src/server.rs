@@ -8,7 +8,7 @@ use tokio::net::TcpStream;
 use crate::codec::MAX_LENGTH;
 use crate::feed::Inventory;
 
-pub use crate::port::FeedServer;
+pub use crate::port::{BUSY, FeedServer, IDLE_TIMEOUT};
 
 // What `line_received` and `serve` will need.
 #[allow(unused_imports)]
@@ -19,8 +19,8 @@ use {
     tokio_util::codec::Framed,
 };
 
-/// How many clients may be connected at once; the next one waits in the kernel's
-/// accept queue until a slot frees up.
+/// How many clients may be connected at once; a newcomer beyond that is told
+/// [`BUSY`] and closed (see `port.rs`).
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// The factory (Twisted's `Factory`): what all connections share, handed to each

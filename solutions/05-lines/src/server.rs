@@ -10,10 +10,10 @@ use tokio_util::codec::Framed;
 use crate::codec::{CrlfLineCodec, LineError, MAX_LENGTH};
 use crate::feed::{Inventory, StockMove};
 
-pub use crate::port::FeedServer;
+pub use crate::port::{BUSY, FeedServer, IDLE_TIMEOUT};
 
-/// How many clients may be connected at once; the next one waits in the kernel's
-/// accept queue until a slot frees up.
+/// How many clients may be connected at once; a newcomer beyond that is told
+/// [`BUSY`] and closed (see `port.rs`).
 pub const MAX_CONNECTIONS: usize = 256;
 
 // ANCHOR: factory
