@@ -7,9 +7,9 @@
 //! clients stay in the kernel's queue, and the poll will not say so again: it is
 //! edge-triggered, and it already told us. So the port tries again itself, on a
 //! timer, backing off up to [`MAX_RETRY_DELAY`], until the clients that left have
-//! freed enough descriptors. (Twisted's `Port` logs "Could not accept new
-//! connection (EMFILE)" and tries again on the next pass of its level-triggered
-//! loop, first closing the waiting connection with a descriptor it keeps spare.)
+//! freed enough descriptors. (Twisted's `Port` chooses the other way out: on
+//! `EMFILE` it frees a descriptor it keeps in reserve, accepts every waiting client
+//! with it and closes each one at once, so they hear a close rather than silence.)
 
 use std::cell::Cell;
 use std::io;

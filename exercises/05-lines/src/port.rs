@@ -5,7 +5,8 @@
 //! loud: at most [`MAX_CONNECTIONS`] at once (a newcomer beyond that is told
 //! `ERR server busy` and closed, not left waiting in silence), and a connection
 //! that sends nothing for [`IDLE_TIMEOUT`] is told so and closed, so idle clients
-//! cannot keep everyone else out (Twisted's `policies.TimeoutMixin`).
+//! cannot keep everyone else out (what Twisted's `policies.TimeoutMixin` does for
+//! a protocol, here done by the port for every connection).
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
