@@ -149,9 +149,9 @@ impl DemoProcess {
     }
 
     /// Connects clients one at a time, each sending `hello` and reading the line
-    /// it gets back, until the demo says it cannot accept (out of file descriptors:
-    /// start it with [`DemoCommand::max_open_files`]). Returns the clients it
-    /// served and the one left waiting in the kernel's queue.
+    /// it gets back, until the demo prints a line about `accept` failing (out of
+    /// file descriptors: start it with [`DemoCommand::max_open_files`]). Returns
+    /// the clients it served and the one left waiting in the kernel's queue.
     ///
     /// Panics if the demo exits, or serves `limit` clients without complaint.
     pub fn run_out_of_descriptors(

@@ -20,8 +20,10 @@ use {
 };
 
 /// How many clients may be connected at once; a newcomer beyond that is told
-/// [`BUSY`] and closed (see `port.rs`).
-pub const MAX_CONNECTIONS: usize = 256;
+/// [`BUSY`] and closed (see `port.rs`). Below macOS's default limit of 256 open
+/// files (Linux's is 1,024), so the server reaches it before running out of
+/// descriptors, when it could no longer accept a newcomer even to say no.
+pub const MAX_CONNECTIONS: usize = 200;
 
 /// The factory (Twisted's `Factory`): what all connections share, handed to each
 /// new connection as a cheap clone.
