@@ -44,8 +44,11 @@ pub fn listen(
     let bound = listener.local_addr()?;
     // Two handles on one socket: the poll watches one; the other accepts, from the
     // readiness handler or from a retry timer, which cannot borrow the first.
+    let accepting = listener.try_clone()?;
+    // mio needs nonblocking sockets; a clone may not inherit the mode everywhere.
+    accepting.set_nonblocking(true)?;
     let acceptor = Rc::new(Acceptor {
-        listener: TcpListener::from_std(listener.try_clone()?),
+        listener: TcpListener::from_std(accepting),
         on_accept: Box::new(on_accept),
         retry: Cell::new(None),
         retry_scheduled: Cell::new(false),
