@@ -1,8 +1,9 @@
 //! An echo server on the reactor: every byte a client sends comes back to it.
 //!
 //! Yours to write: `EchoConnection::ready` and `EchoConnection::flush`. The
-//! listener is given, as a worked example of a `Handler`; [`EchoServer`], which runs
-//! it all on its own thread, is given whole in `echo_server.rs`.
+//! listener is given whole in `port.rs`, as a worked example of a `Handler`;
+//! [`EchoServer`], which runs it all on its own thread, is given whole in
+//! `echo_server.rs`.
 //!
 //! Echo is the smallest protocol that still has the hard part of a real one: the
 //! peer may send faster than it reads, so writes can be partial, and the server must
@@ -15,8 +16,9 @@ use std::net::SocketAddr;
 
 use mio::Interest;
 use mio::event::Source;
-use mio::net::{TcpListener, TcpStream};
+use mio::net::TcpStream;
 
+use crate::port;
 use crate::reactor::{Handler, Next, Reactor, Readiness};
 
 pub use crate::echo_server::EchoServer;
@@ -33,7 +35,8 @@ const READ_CHUNK: usize = 8 * 1024;
 // ANCHOR_END: limits
 
 /// Listens on `addr` and echoes on every connection it accepts; returns the bound
-/// address (pass port 0 to let the OS choose).
+/// address (pass port 0 to let the OS choose). Accepting is the port's job
+/// (`port.rs`, given).
 pub fn listen(reactor: &Reactor, addr: SocketAddr) -> io::Result<SocketAddr> {
     listen_with_socket_buffers(reactor, addr, None)
 }
@@ -46,51 +49,14 @@ pub fn listen_with_socket_buffers(
     addr: SocketAddr,
     socket_buffers: Option<usize>,
 ) -> io::Result<SocketAddr> {
-    let listener = TcpListener::bind(addr)?;
-    if let Some(bytes) = socket_buffers {
-        crate::socket_buffers::shrink(&listener, bytes)?;
-    }
-    let bound = listener.local_addr()?;
-    reactor.add(EchoListener { listener }, Interest::READABLE)?;
-    Ok(bound)
-}
-
-/// Accepts connections (Twisted's `Port`): a readable listener has clients waiting.
-struct EchoListener {
-    listener: TcpListener,
-}
-
-impl Handler for EchoListener {
-    fn source(&mut self) -> &mut dyn Source {
-        &mut self.listener
-    }
-
-    fn ready(&mut self, reactor: &Reactor, _readiness: Readiness) -> Next {
-        // Edge-triggered: accept until WouldBlock, or the rest wait for the next client.
-        loop {
-            match self.listener.accept() {
-                Ok((stream, _peer)) => {
-                    // Echo is interactive: send small replies now, not after Nagle's wait.
-                    let _ = stream.set_nodelay(true);
-                    let connection =
-                        EchoConnection { stream, pending: Vec::new(), eof: false };
-                    if let Err(e) =
-                        reactor.add(connection, Interest::READABLE | Interest::WRITABLE)
-                    {
-                        eprintln!("echo: cannot register a connection: {e}");
-                    }
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Next::Keep,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                // Out of file descriptors, or a client that left before we accepted it:
-                // keep listening; the next connection attempt wakes us again.
-                Err(e) => {
-                    eprintln!("echo: accept failed: {e}");
-                    return Next::Keep;
-                }
-            }
+    port::listen(reactor, addr, socket_buffers, |reactor, stream| {
+        // Echo is interactive: send small replies now, not after Nagle's wait.
+        let _ = stream.set_nodelay(true);
+        let connection = EchoConnection { stream, pending: Vec::new(), eof: false };
+        if let Err(e) = reactor.add(connection, Interest::READABLE | Interest::WRITABLE) {
+            eprintln!("echo: cannot register a connection: {e}");
         }
-    }
+    })
 }
 
 /// One echo connection (Twisted's `Protocol` and `Transport` in one).

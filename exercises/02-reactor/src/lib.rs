@@ -15,6 +15,8 @@
 //! - `handler`: the [`Handler`] trait a socket's owner implements (given whole).
 //! - `handle`: [`ReactorHandle`], calls from other threads (given whole).
 //! - [`echo`]: an echo server on the reactor, the protocol the tests talk to.
+//! - `port`: the listening socket, which keeps accepting after running out of
+//!   file descriptors (given whole).
 //! - `echo_server`: [`EchoServer`], echo on its own reactor thread (given whole).
 //! - `socket_buffers`: small kernel socket buffers, so step 7 sees partial writes
 //!   (given whole).
@@ -28,6 +30,7 @@ pub mod echo;
 mod echo_server;
 mod handle;
 mod handler;
+mod port;
 mod queue;
 pub mod reactor;
 mod socket_buffers;

@@ -8,7 +8,7 @@ use tokio::net::TcpStream;
 use crate::codec::MAX_LENGTH;
 use crate::feed::Inventory;
 
-pub use crate::port::FeedServer;
+pub use crate::port::{BUSY, FeedServer, IDLE_TIMEOUT};
 
 // What `line_received` and `serve` will need.
 #[allow(unused_imports)]
@@ -19,9 +19,11 @@ use {
     tokio_util::codec::Framed,
 };
 
-/// How many clients may be connected at once; the next one waits in the kernel's
-/// accept queue until a slot frees up.
-pub const MAX_CONNECTIONS: usize = 256;
+/// How many clients may be connected at once; a newcomer beyond that is told
+/// [`BUSY`] and closed (see `port.rs`). Below macOS's default limit of 256 open
+/// files (Linux's is 1,024), so the server reaches it before running out of
+/// descriptors, when it could no longer accept a newcomer even to say no.
+pub const MAX_CONNECTIONS: usize = 200;
 
 /// The factory (Twisted's `Factory`): what all connections share, handed to each
 /// new connection as a cheap clone.

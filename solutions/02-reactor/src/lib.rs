@@ -8,6 +8,8 @@
 //! - `handler`: the [`Handler`] trait a socket's owner implements.
 //! - `handle`: [`ReactorHandle`], calls from other threads.
 //! - [`echo`]: an echo server on the reactor, the protocol the tests talk to.
+//! - `port`: the listening socket, which keeps accepting after running out of
+//!   file descriptors.
 //! - `echo_server`: [`EchoServer`], echo on its own reactor thread.
 //! - `socket_buffers`: small kernel socket buffers, so step 7 sees partial writes.
 
@@ -23,6 +25,8 @@ mod echo_server;
 mod handle;
 #[path = "../../../exercises/02-reactor/src/handler.rs"]
 mod handler;
+#[path = "../../../exercises/02-reactor/src/port.rs"]
+mod port;
 #[path = "../../../exercises/02-reactor/src/queue.rs"]
 mod queue;
 #[path = "../../../exercises/02-reactor/src/socket_buffers.rs"]

@@ -1,6 +1,6 @@
 //! The demo: an echo server on the hand-built reactor.
 //!
-//! `cargo run -p sol02-reactor -- [--listen ADDR] [--script]`
+//! `cargo run -p sol02-reactor -- [--listen ADDR] [--script]` (`--help` says more)
 //! - without `--script`: serve until Ctrl-C, printing how to connect and, every ten
 //!   seconds (a timer on the same loop as the sockets), how many are connected;
 //! - with `--script`: start the server, talk to it with two scripted clients, print
@@ -11,37 +11,23 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use clap::Parser;
 use sol02_reactor::{EchoServer, Reactor, echo};
+use test_kit::DemoArgs;
 
-const USAGE: &str = "usage: sol02-reactor [--listen ADDR] [--script]
-  --listen ADDR  address to serve echo on (default 127.0.0.1:0, any free port)
-  --script       run two scripted clients against the server, print the transcript, exit";
+/// The echo server of 02-reactor: one thread, a hand-built reactor on mio.
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    demo: DemoArgs,
+}
 
 /// How often the demo reports the number of open connections.
 const REPORT_EVERY: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
-    let mut listen: SocketAddr = ([127, 0, 0, 1], 0).into();
-    let mut script = false;
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--listen" => match args.next().map(|a| a.parse()) {
-                Some(Ok(addr)) => listen = addr,
-                _ => {
-                    return usage_error(
-                        "--listen needs an address such as 127.0.0.1:8000",
-                    );
-                }
-            },
-            "--script" => script = true,
-            "-h" | "--help" => {
-                println!("{USAGE}");
-                return ExitCode::SUCCESS;
-            }
-            other => return usage_error(&format!("unknown argument {other:?}")),
-        }
-    }
+    let DemoArgs { listen, script } = Cli::parse().demo;
     let result = if script { run_script(listen) } else { serve(listen) };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,11 +36,6 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
-}
-
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}\n{USAGE}");
-    ExitCode::from(2)
 }
 
 /// Serves on this thread until the process is interrupted.

@@ -1,66 +1,46 @@
 //! The demo of exercise 05: a live inventory feed, for the room to talk to.
 //!
-//! `cargo xtask demo 05-lines` runs `cargo run -p sol05-lines -- [--listen ADDR] [--script]`.
+//! `cargo xtask demo 05-lines` runs `cargo run -p sol05-lines -- [--listen ADDR] [--script]`
+//! (`--help` lists the limits you can change).
 //! Without `--script` it serves until Ctrl-C and prints how to connect with nc,
 //! telnet or the book's Twisted client; with `--script` it runs scripted clients
 //! against itself, prints the transcript and exits.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use sol05_lines::{FeedFactory, FeedServer, MAX_LENGTH};
-use test_kit::{LineClient, Transcript};
+use clap::Parser;
+use sol05_lines::server::IDLE_TIMEOUT;
+use sol05_lines::{FeedFactory, FeedServer, MAX_CONNECTIONS, MAX_LENGTH};
+use test_kit::{DemoArgs, LineClient, Transcript};
 
-const USAGE: &str = "\
-usage: sol05-lines [--listen ADDR] [--script]
-  --listen ADDR  where to listen (default 127.0.0.1:0: loopback, a free port)
-  --script       run scripted clients against the server, print the transcript, exit";
-
-/// What the command line asked for.
-struct Args {
-    listen: SocketAddr,
-    script: bool,
-}
-
-/// Parses the arguments after the program name; `Err` holds what to tell the user.
-fn parse_args(mut args: impl Iterator<Item = String>) -> Result<Option<Args>, String> {
-    let mut parsed =
-        Args { listen: SocketAddr::from(([127, 0, 0, 1], 0)), script: false };
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--listen" => {
-                let value = args
-                    .next()
-                    .ok_or("--listen needs an address, e.g. 127.0.0.1:8005")?;
-                parsed.listen = value.parse().map_err(|_| {
-                    format!("--listen: {value:?} is not an address like 127.0.0.1:8005")
-                })?;
-            }
-            "--script" => parsed.script = true,
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument {other:?}")),
-        }
-    }
-    Ok(Some(parsed))
+/// The live inventory feed of 05-lines: `SKU qty` lines in, running totals out.
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    demo: DemoArgs,
+    /// Serve at most N clients at once; the next one is told `ERR server busy`.
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Close a connection that sends nothing for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = match parse_args(std::env::args().skip(1)) {
-        Ok(Some(args)) => args,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(message) => {
-            eprintln!("sol05-lines: {message}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
-    let server = match FeedServer::bind(args.listen, FeedFactory::new()).await {
-        Ok(server) => server,
+    let cli = Cli::parse();
+    let listen = cli.demo.listen;
+    let server = match FeedServer::bind(listen, FeedFactory::new()).await {
+        Ok(server) => server
+            .with_max_connections(cli.max_connections as usize)
+            .with_idle_timeout(Duration::from_secs(cli.idle_timeout)),
         Err(err) => {
-            eprintln!("sol05-lines: cannot listen on {}: {err}", args.listen);
+            eprintln!("sol05-lines: cannot listen on {listen}: {err}");
             return ExitCode::FAILURE;
         }
     };
@@ -68,7 +48,7 @@ async fn main() -> ExitCode {
     println!(
         "inventory feed listening on {addr} (lines end in \\r\\n, max {MAX_LENGTH} bytes)"
     );
-    if args.script {
+    if cli.demo.script {
         tokio::spawn(server.run());
         script(addr).await;
         return ExitCode::SUCCESS;
@@ -78,9 +58,12 @@ async fn main() -> ExitCode {
          nc -C {ip} {port}        (-C sends \\r\\n line ends)\n  \
          telnet {ip} {port}\n  \
          python3 book/src/lines/twisted/feed_client.py --connect {addr} 'WIDGET-1 5'   (needs Twisted)\n\
+         At most {max} clients at once; a client silent for {idle} s is disconnected.\n\
          Ctrl-C stops the server.",
         ip = addr.ip(),
         port = addr.port(),
+        max = cli.max_connections,
+        idle = cli.idle_timeout,
     );
     server.run().await;
     ExitCode::SUCCESS
