@@ -7,11 +7,12 @@
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Output, Stdio};
 
 use serde::Deserialize;
 
 use crate::error::{Error, Result};
+use crate::{process, ui};
 
 /// What a build produced.
 pub enum Build {
@@ -24,6 +25,28 @@ pub enum Build {
 /// The `cargo` that runs us (cargo sets `CARGO` for `cargo run`), else the one on PATH.
 pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}
+
+/// Runs a cargo command to its end, as a child that ends with the runner.
+pub fn status(command: &mut Command) -> Result<ExitStatus> {
+    process::status(command).map_err(could_not_run)
+}
+
+/// Runs a cargo command to its end and collects its piped streams.
+pub fn output(command: &mut Command) -> Result<Output> {
+    process::output(command).map_err(could_not_run)
+}
+
+/// Starts a cargo command, as a child that ends with the runner.
+pub fn spawn(command: &mut Command) -> Result<process::Running> {
+    process::spawn(command).map_err(could_not_run)
+}
+
+/// The one error for a cargo that cannot be started (for code that starts cargo itself).(for code that starts cargo itself).
+pub fn could_not_run(error: std::io::Error) -> Error {
+    Error::setup(format!(
+        "could not run cargo: {error}\n  install Rust with rustup (https://rustup.rs), then try again"
+    ))
 }
 
 /// Builds the `steps` test binary of each of `packages` in one cargo run.
@@ -40,12 +63,8 @@ pub fn build_steps(root: &Path, packages: &[String]) -> Result<Build> {
     if quiet {
         command.arg("--quiet");
     }
-    command.stdout(Stdio::piped()).stderr(if quiet { Stdio::piped() } else { Stdio::inherit() });
-    let output = command.output().map_err(|e| {
-        Error::setup(format!(
-            "could not run cargo: {e}\n  install Rust with rustup (https://rustup.rs), then try again"
-        ))
-    })?;
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(if quiet { Stdio::piped() } else { Stdio::inherit() });
+    let output = output(&mut command)?;
 
     let mut binaries = BTreeMap::new();
     let mut errors = Vec::new();
@@ -67,16 +86,50 @@ pub fn build_steps(root: &Path, packages: &[String]) -> Result<Build> {
     }
     // "aborting due to N previous errors" is a summary, not an error of its own.
     errors.retain(|e| !e.starts_with("error: aborting due to") && !e.contains("could not compile"));
-    match errors.first() {
-        Some(first) => Ok(Build::Failed { first_error: first.trim_end().to_owned(), errors: errors.len() }),
-        // No compiler error: cargo itself failed (a broken Cargo.toml, no network for
-        // a dependency). What it said is all the learner can go on.
-        None => Err(Error::setup(format!(
-            "cargo could not build {}:\n{}",
-            packages.join(", "),
-            String::from_utf8_lossy(&output.stderr).trim_end()
-        ))),
+    if let Some(first) = errors.first() {
+        return Ok(Build::Failed { first_error: first.trim_end().to_owned(), errors: errors.len() });
     }
+    // No compiler error: cargo itself failed (a broken Cargo.toml, no network for a
+    // dependency). What it said is all the learner can go on, unless it is a manifest
+    // it cannot load: then name the file and the way back.
+    let said = if quiet { String::from_utf8_lossy(&output.stderr).trim_end().to_owned() } else { diagnose(root) };
+    if let Some(manifest) = broken_manifest(root, &said) {
+        return Err(Error::setup(format!(
+            "{manifest} is broken, so cargo cannot load this workspace: it builds nothing, and \
+             `cargo xtask` itself cannot start until the file is back.\n{}\n  \
+             It is the teacher's file; put it back (no cargo needed) with:\n    git checkout HEAD -- {manifest}",
+            ui::indent(&said, 2)
+        )));
+    }
+    let said = if quiet { format!(":\n{said}") } else { " (cargo's message is above)".to_owned() };
+    Err(Error::setup(format!("cargo could not build {}{said}", packages.join(", "))))
+}
+
+/// What cargo says when it only loads the workspace (cargo's message went to the
+/// terminal during the build, where the runner cannot read it).
+fn diagnose(root: &Path) -> String {
+    let mut command = cargo();
+    command.current_dir(root).args(["metadata", "--no-deps", "--offline", "--format-version=1"]);
+    command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+    output(&mut command).map(|o| String::from_utf8_lossy(&o.stderr).trim_end().to_owned()).unwrap_or_default()
+}
+
+/// The manifest cargo could not load, from the workspace root, if that is what it
+/// said: "failed to load manifest for workspace member `DIR`" or "failed to parse
+/// manifest at `FILE`".
+fn broken_manifest(root: &Path, said: &str) -> Option<String> {
+    let quoted = |after: &str| -> Option<String> {
+        let start = said.find(after)? + after.len();
+        let rest = &said[start..];
+        Some(rest[..rest.find('`')?].to_owned())
+    };
+    let file = match quoted("failed to load manifest for workspace member `") {
+        Some(dir) => Path::new(&dir).join("Cargo.toml"),
+        None => PathBuf::from(quoted("failed to parse manifest at `")?),
+    };
+    let canonical = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let rel = file.strip_prefix(root).or_else(|_| file.strip_prefix(&canonical)).unwrap_or(&file);
+    Some(rel.to_string_lossy().replace('\\', "/"))
 }
 
 /// Cargo's package ids look like `path+file:///…/ex05-lines#0.1.0` or
@@ -123,7 +176,18 @@ struct Diagnostic {
 
 #[cfg(test)]
 mod tests {
-    use super::package_name;
+    use super::*;
+
+    #[test]
+    fn a_broken_member_manifest_is_named_from_the_root() {
+        let said = "error: unclosed table, expected `]`\n  --> exercises/01-fixture/Cargo.toml:16:5\n\
+                    error: failed to load manifest for workspace member `/w/exercises/01-fixture`\n\
+                    referenced by workspace at `/w/Cargo.toml`";
+        assert_eq!(broken_manifest(Path::new("/w"), said).as_deref(), Some("exercises/01-fixture/Cargo.toml"));
+        let said = "error: failed to parse manifest at `/w/Cargo.toml`";
+        assert_eq!(broken_manifest(Path::new("/w"), said).as_deref(), Some("Cargo.toml"));
+        assert_eq!(broken_manifest(Path::new("/w"), "error: no network"), None);
+    }
 
     #[test]
     fn package_names_come_out_of_both_id_formats() {

@@ -6,11 +6,10 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use colored::Colorize;
 
 use xtask::error::Error;
 use xtask::workspace::Workspace;
-use xtask::{commands, ui};
+use xtask::{commands, process, ui};
 
 /// The untwisted workshop runner.
 #[derive(Parser)]
@@ -52,7 +51,7 @@ enum Command {
     Reset {
         /// Exercise id.
         exercise: String,
-        /// Restore the tests and snapshots instead of your code.
+        /// Restore the teacher's files (tests, snapshots, Cargo.toml, given modules) instead of your code.
         #[arg(long)]
         tests: bool,
     },
@@ -83,7 +82,7 @@ enum Command {
     },
     /// Pre-fetch and pre-build everything, so the workshop works offline afterwards.
     Setup,
-    /// Record the hashes of every exercise's tests and snapshots (instructors).
+    /// Record the hashes of every exercise's teacher's files: tests, snapshots, Cargo.toml, given modules.
     Seal,
     /// Build the workshop book (or serve it on localhost).
     Book {
@@ -100,16 +99,34 @@ enum Command {
 
 fn main() -> ExitCode {
     restore_sigpipe();
-    let cli = Cli::parse();
-    let json = matches!(cli.command, Some(Command::Check { json: true, .. }));
+    process::kill_children_on_signals();
+    // Only `check` takes --json; seen before parsing, so that even a usage error
+    // answers a tool in JSON.
+    let json = std::env::args_os().skip(1).any(|arg| arg == "--json");
     ui::configure_colour(json);
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // --help and --version print and succeed; a usage error under --json is JSON.
+        Err(error) if json && error.use_stderr() => {
+            let text = error.to_string();
+            return fail(json, Error::usage(text.trim_end().strip_prefix("error: ").unwrap_or(text.trim_end())));
+        }
+        Err(error) => error.exit(),
+    };
     match run(cli) {
         Ok(code) => code,
-        Err(error) => {
-            eprintln!("{} {error}", "error:".red().bold());
-            ExitCode::from(2)
-        }
+        Err(error) => fail(json, error),
     }
+}
+
+/// Reports an error: on stderr for a person, and as one JSON object on stdout under
+/// `--json`.
+fn fail(json: bool, error: Error) -> ExitCode {
+    if json {
+        println!("{}", error.to_json());
+    }
+    ui::error(&error);
+    error.exit_code()
 }
 
 fn run(cli: Cli) -> Result<ExitCode, Error> {
@@ -137,14 +154,9 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
 /// "failed printing to stdout": Rust ignores SIGPIPE by default, so restore it.
 #[cfg(unix)]
 fn restore_sigpipe() {
-    const SIGPIPE: i32 = 13; // the same on Linux and macOS
-    const SIG_DFL: usize = 0;
-    unsafe extern "C" {
-        fn signal(signum: i32, handler: usize) -> usize;
-    }
     // SAFETY: resetting a signal to its default disposition, before any thread starts.
     unsafe {
-        signal(SIGPIPE, SIG_DFL);
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -120,12 +120,6 @@ impl Manifest {
         }
         Error::usage(message)
     }
-
-    /// The exercise after `id`, if any.
-    pub fn next_after(&self, id: &str) -> Option<&Exercise> {
-        let at = self.exercises.iter().position(|e| e.id == id)?;
-        self.exercises.get(at + 1)
-    }
 }
 
 /// Levenshtein distance, for "did you mean".

@@ -1,10 +1,19 @@
-//! The seal: a hash of every file under each exercise's `tests/`, so a check can tell
-//! when tests or snapshots were changed (by hand or by `cargo insta accept`).
+//! The seal: a hash of every file of an exercise that is the teacher's, so a check can
+//! tell when one was changed (by hand, by `cargo insta accept`, by a `[[test]]` entry
+//! pointing cargo at other tests) and refuse to score it:
 //!
+//! - everything under `tests/` (the steps and their snapshots);
+//! - the crate's `Cargo.toml` (it says which file the `steps` tests are);
+//! - the given modules: files under `src/` that the solution does not have at the same
+//!   path, because it includes them from the exercise (`#[path = "…"]`). Changing
+//!   one would change the solution too.
+//!
+//! The learner's own files (those the solution has its own version of) are not sealed.
 //! The hash is FNV-1a over the file with line endings normalised: it guards against
 //! accidents, not attackers, and must read the same on Windows checkouts.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 use crate::files;
@@ -17,19 +26,44 @@ pub const SEAL_PATH: &str = "exercises/tests.lock";
 /// Sealed files (path from the root, with `/`) and their hashes.
 pub type Seal = BTreeMap<String, String>;
 
-/// Hashes every file under the exercise's `tests/` folder, skipping insta's leftovers.
+/// The teacher's files of an exercise as they are now (see the module's list),
+/// skipping insta's leftovers.
+fn teachers_files(ws: &Workspace, exercise: &Exercise) -> Vec<PathBuf> {
+    let crate_dir = ws.path(exercise.exercise_dir());
+    let tests = files::under(&crate_dir.join("tests")).into_iter().filter(|file| {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        !name.ends_with(".snap.new") && !name.ends_with(".pending-snap")
+    });
+    let solution_src = ws.path(exercise.solution_dir()).join("src");
+    let given = files::under(&crate_dir.join("src")).into_iter().filter(|file| {
+        let rel = file.strip_prefix(crate_dir.join("src")).expect("under src");
+        !solution_src.join(rel).exists()
+    });
+    let mut found: Vec<PathBuf> = tests.chain(given).collect();
+    found.push(crate_dir.join("Cargo.toml"));
+    found.sort();
+    found
+}
+
+/// Hashes the exercise's teacher's files.
 pub fn compute(ws: &Workspace, exercise: &Exercise) -> Result<Seal> {
     let mut seal = Seal::new();
-    for file in files::under(&ws.path(format!("{}/tests", exercise.exercise_dir()))) {
-        let name = file.file_name().unwrap_or_default().to_string_lossy();
-        if name.ends_with(".snap.new") || name.ends_with(".pending-snap") {
-            continue;
-        }
-        let rel = file.strip_prefix(&ws.root).unwrap_or(&file).to_string_lossy().replace('\\', "/");
+    for file in teachers_files(ws, exercise) {
+        let rel = relative(ws, &file);
         let bytes = std::fs::read(&file).map_err(|e| Error::setup(format!("cannot read {rel}: {e}")))?;
         seal.insert(rel, hash(&bytes));
     }
     Ok(seal)
+}
+
+fn relative(ws: &Workspace, file: &std::path::Path) -> String {
+    file.strip_prefix(&ws.root).unwrap_or(file).to_string_lossy().replace('\\', "/")
+}
+
+/// The sealed files of `exercise`, from the seal file (what the teacher shipped).
+pub fn sealed_files(ws: &Workspace, exercise: &Exercise) -> Result<Vec<String>> {
+    let prefix = format!("{}/", exercise.exercise_dir());
+    Ok(load(ws)?.into_keys().filter(|path| path.starts_with(&prefix)).collect())
 }
 
 /// FNV-1a 64 of the bytes, with `\r\n` read as `\n`.
@@ -64,46 +98,65 @@ pub fn write(ws: &Workspace) -> Result<usize> {
     for exercise in &ws.manifest.exercises {
         all.extend(compute(ws, exercise)?);
     }
-    let mut text = String::from("# Hashes of every exercise's tests and snapshots. Written by `cargo xtask seal`.\n");
+    let mut text = String::from(
+        "# Hashes of every exercise's teacher's files (tests, snapshots, Cargo.toml, given modules).\n\
+         # Written by `cargo xtask seal`.\n",
+    );
     for (path, hash) in &all {
         text.push_str(&format!("{hash}  {path}\n"));
     }
-    crate::progress::write_atomically(&ws.path(SEAL_PATH), text.as_bytes())?;
+    crate::files::write_atomically(&ws.path(SEAL_PATH), text.as_bytes())?;
     Ok(all.len())
 }
 
-/// Compares the exercise's tests with the seal; `Some(explanation)` for a learner
-/// when they differ.
+/// Compares the exercise's teacher's files with the seal; `Some(explanation)` for a
+/// learner when they differ, with the command that puts them back.
 pub fn check(ws: &Workspace, exercise: &Exercise) -> Result<Option<String>> {
     let changes = changes(ws, exercise)?;
     if changes.is_empty() {
         return Ok(None);
     }
-    Ok(Some(format!(
+    let mut message = format!(
         "You changed files the checks depend on:\n  {}\n\
-         The tests and snapshots are the teacher's: with them changed, passing would prove nothing.\n\
-         Put them back (your code in src/ is not touched) with:\n  cargo xtask reset {} --tests",
+         The tests, snapshots, Cargo.toml and given modules are the teacher's: with them changed, \
+         passing would prove nothing.\n\
+         Put them back (your own code is not touched) with:\n  cargo xtask reset {} --tests",
         changes.join("\n  "),
         exercise.id
-    )))
+    );
+    let manifest = format!("{}/Cargo.toml", exercise.exercise_dir());
+    if changes.iter().any(|change| change.ends_with(&manifest)) {
+        message.push_str(&format!(
+            "\nIf cargo itself refuses to start (a Cargo.toml it cannot read stops every cargo command, \
+             `cargo xtask` included), put that file back without cargo:\n  git checkout HEAD -- {manifest}"
+        ));
+    }
+    Ok(Some(message))
 }
 
 /// What differs from the seal, one `modified|deleted|added  PATH` line per file.
 pub fn changes(ws: &Workspace, exercise: &Exercise) -> Result<Vec<String>> {
     let sealed = load(ws)?;
-    let prefix = format!("{}/tests/", exercise.exercise_dir());
-    let now = compute(ws, exercise)?;
+    let prefix = format!("{}/", exercise.exercise_dir());
     let mut changes = Vec::new();
     for (path, hash) in sealed.iter().filter(|(p, _)| p.starts_with(&prefix)) {
-        match now.get(path) {
-            None => changes.push(format!("deleted   {path}")),
-            Some(h) if h != hash => changes.push(format!("modified  {path}")),
-            Some(_) => {}
+        let file = ws.path(path);
+        if !file.is_file() {
+            changes.push(format!("deleted   {path}"));
+            continue;
+        }
+        // Hashed afresh: a given module the solution now has its own copy of is still sealed.
+        let bytes = std::fs::read(&file).map_err(|e| Error::setup(format!("cannot read {path}: {e}")))?;
+        if hash != &self::hash(&bytes) {
+            changes.push(format!("modified  {path}"));
         }
     }
     // A snapshot the teacher did not write (say, accepted from a learner's run).
-    for path in now.keys().filter(|p| p.ends_with(".snap") && !sealed.contains_key(*p)) {
-        changes.push(format!("added     {path}"));
+    for file in files::under(&ws.path(exercise.exercise_dir()).join("tests")) {
+        let path = relative(ws, &file);
+        if path.ends_with(".snap") && !sealed.contains_key(&path) {
+            changes.push(format!("added     {path}"));
+        }
     }
     Ok(changes)
 }

@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
+use crate::process;
 
 /// Real seconds a whole test binary may run before the runner stops it. Each step has
 /// its own, shorter limit inside (test-kit); this one catches what escapes it.
@@ -29,9 +30,14 @@ pub enum Outcome {
 pub type Outcomes = BTreeMap<String, Outcome>;
 
 /// Runs the test binary `exe` of the crate in `package_dir` under `root`.
+///
+/// Every test the binary lists gets an outcome: one that never reported (the process
+/// was stopped, crashed, or exited early, say through `std::process::exit(0)` in the
+/// learner's code) is a failure that says so, never a pass and never missing.
 pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes> {
     let limit = std::env::var(RUN_TIMEOUT_ENV).ok().and_then(|v| v.parse().ok()).unwrap_or(RUN_TIMEOUT_SECS);
-    let mut child = Command::new(exe)
+    let mut command = Command::new(exe);
+    command
         .args(["--color", "never"])
         .current_dir(package_dir)
         // Snapshots are the teacher's: never written, never accepted by a check.
@@ -43,23 +49,21 @@ pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes
         .env_remove("CLICOLOR_FORCE")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::setup(format!("could not run {}: {e}", exe.display())))?;
+        .stderr(Stdio::piped());
+    let mut running = process::spawn(&mut command).map_err(|e| could_not_run(exe, e))?;
+    let child = &mut running.child;
 
-    // Read output on threads so a chatty test cannot fill the pipe and stall.
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let mut stderr = child.stderr.take().expect("piped stderr");
-    let out = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stdout.read_to_string(&mut text);
-        text
-    });
-    let err = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    // Read output on threads so a chatty test cannot fill the pipe and stall. Bytes,
+    // decoded leniently: the learner's code may print anything.
+    let drain = |mut stream: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            let _ = stream.read_to_end(&mut bytes);
+            String::from_utf8_lossy(&bytes).into_owned()
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("piped stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("piped stderr")));
 
     let deadline = Instant::now() + Duration::from_secs(limit);
     let status = loop {
@@ -73,20 +77,23 @@ pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes
         }
         std::thread::sleep(Duration::from_millis(5));
     };
+    drop(running);
     let stdout = out.join().unwrap_or_default();
     let stderr = err.join().unwrap_or_default();
 
     let mut outcomes = parse(&stdout);
-    // Steps that never reported: stopped by the runner, or the whole process died
-    // under them (a stack overflow from endless recursion, `process::exit`, …).
+    // libtest ends every complete run with its summary line.
+    let finished = stdout.lines().any(|line| line.starts_with("test result:"));
     let unfinished = match status {
-        None => Outcome::TimedOut(limit),
-        Some(status) => Outcome::Failed(format!(
+        None => Some(Outcome::TimedOut(limit)),
+        Some(status) if !status.success() => Some(Outcome::Failed(format!(
             "the test process crashed before this step finished ({status}):\n{}",
             last_lines(&stderr, 8)
-        )),
+        ))),
+        Some(status) if !finished => Some(Outcome::Failed(exited_early(Some(status)))),
+        Some(_) => None,
     };
-    if !status.is_some_and(|s| s.success()) {
+    if let Some(unfinished) = unfinished {
         for name in listed_tests(exe)? {
             outcomes.entry(name).or_insert_with(|| unfinished.clone());
         }
@@ -102,17 +109,30 @@ pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes
     Ok(outcomes)
 }
 
+/// What a step that never reported is told when the test process ended without a
+/// crash (with its exit status, when known).
+pub fn exited_early(status: Option<ExitStatus>) -> String {
+    let status = status.map(|s| format!(" ({s})")).unwrap_or_default();
+    format!(
+        "the test process exited early{status}, before this step reported a result: \
+         does the code call std::process::exit?"
+    )
+}
+
+fn could_not_run(exe: &Path, error: std::io::Error) -> Error {
+    Error::setup(format!("could not run {}: {error}", exe.display()))
+}
+
 fn last_lines(text: &str, n: usize) -> String {
     let lines: Vec<&str> = text.trim_end().lines().collect();
     lines[lines.len().saturating_sub(n)..].join("\n")
 }
 
-/// Asks a test binary for its test names (`--list`), for the ones a timeout cut short.
+/// Asks a test binary for its test names (`--list`), for the ones that never reported.
 fn listed_tests(exe: &Path) -> Result<Vec<String>> {
-    let output = Command::new(exe)
-        .args(["--list", "--format", "terse"])
-        .output()
-        .map_err(|e| Error::setup(format!("could not run {}: {e}", exe.display())))?;
+    let mut command = Command::new(exe);
+    command.args(["--list", "--format", "terse"]).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+    let output = process::output(&mut command).map_err(|e| could_not_run(exe, e))?;
     Ok(String::from_utf8_lossy(&output.stdout)
         .lines()
         .filter_map(|line| line.strip_suffix(": test"))

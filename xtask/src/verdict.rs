@@ -1,11 +1,14 @@
 //! A verdict: what a learner needs to know after a check, for people and machines.
 
+use std::collections::BTreeMap;
+
 use colored::Colorize;
 use serde::Serialize;
 
 use crate::manifest::Exercise;
-use crate::testrun::{Outcome, Outcomes};
-use crate::ui::indent;
+use crate::steps::{StepsFile, step_number};
+use crate::testrun::{self, Outcome, Outcomes};
+use crate::ui::{Mark, indent};
 
 /// Version of the `--json` format; bumped on any incompatible change.
 pub const JSON_VERSION: u32 = 1;
@@ -91,36 +94,40 @@ pub enum FailureKind {
 }
 
 impl Verdict {
-    /// A verdict from the outcomes of the exercise's `steps` binary.
-    pub fn from_outcomes(exercise: &Exercise, outcomes: &Outcomes) -> Self {
-        let mut steps: Vec<(usize, &String, &Outcome)> =
-            outcomes.iter().filter_map(|(name, outcome)| Some((step_number(name)?, name, outcome))).collect();
-        steps.sort_by_key(|(number, _, _)| *number);
+    /// A verdict from the outcomes of the exercise's `steps` binary, scored against
+    /// the manifest's steps: a step the binary never reported fails.
+    pub fn from_outcomes(exercise: &Exercise, outcomes: &Outcomes, source: &StepsFile) -> Self {
+        let reported: BTreeMap<usize, (&String, &Outcome)> =
+            outcomes.iter().filter_map(|(name, outcome)| Some((step_number(name)?, (name, outcome)))).collect();
+        let count = exercise.steps.len().max(reported.keys().last().copied().unwrap_or(0));
+        let never_reported = Outcome::Failed(testrun::exited_early(None));
 
         let mut failure = None;
-        let steps: Vec<Step> = steps
-            .into_iter()
-            .map(|(number, name, outcome)| {
+        let steps: Vec<Step> = (1..=count)
+            .map(|number| {
+                let (name, outcome) = match reported.get(&number) {
+                    Some((name, outcome)) => ((*name).clone(), *outcome),
+                    None => (step_name(source, number), &never_reported),
+                };
                 let status = match outcome {
                     Outcome::Passed => StepStatus::Passed,
                     Outcome::Failed(_) => StepStatus::Failed,
                     Outcome::TimedOut(_) => StepStatus::TimedOut,
                 };
                 if failure.is_none() && status != StepStatus::Passed {
-                    let (kind, message) = explain(outcome);
+                    let (kind, message) = explain(outcome, source.awaits(number));
                     failure = Some(Failure { step: Some(number), kind, message });
                 }
-                Step { number, name: name.clone(), description: describe(exercise, number, name), status }
+                Step { number, description: describe(exercise, number, &name), name, status }
             })
             .collect();
         let passed = steps.iter().filter(|s| s.status == StepStatus::Passed).count();
-        let total = steps.len();
-        let status = if failure.is_none() && total > 0 { Status::Passed } else { Status::Failed };
+        let status = if failure.is_none() && count > 0 { Status::Passed } else { Status::Failed };
         Self::new(exercise, status, passed, steps, failure)
     }
 
     /// A verdict for code that does not compile: the first error only.
-    pub fn build_failed(exercise: &Exercise, first_error: &str, errors: usize) -> Self {
+    pub fn build_failed(exercise: &Exercise, source: &StepsFile, first_error: &str, errors: usize) -> Self {
         let more = match errors {
             0 | 1 => String::new(),
             n => {
@@ -129,13 +136,13 @@ impl Verdict {
         };
         let failure =
             Failure { step: None, kind: FailureKind::Build, message: format!("{}{more}", first_error.trim_end()) };
-        Self::new(exercise, Status::BuildFailed, 0, not_run(exercise), Some(failure))
+        Self::new(exercise, Status::BuildFailed, 0, not_run(exercise, source), Some(failure))
     }
 
     /// A verdict for changed tests or snapshots: nothing is run.
-    pub fn tampered(exercise: &Exercise, message: String) -> Self {
+    pub fn tampered(exercise: &Exercise, source: &StepsFile, message: String) -> Self {
         let failure = Failure { step: None, kind: FailureKind::Tampered, message };
-        Self::new(exercise, Status::Tampered, 0, not_run(exercise), Some(failure))
+        Self::new(exercise, Status::Tampered, 0, not_run(exercise, source), Some(failure))
     }
 
     fn new(exercise: &Exercise, status: Status, passed: usize, steps: Vec<Step>, failure: Option<Failure>) -> Self {
@@ -163,9 +170,9 @@ impl Verdict {
         let mut out = format!("{} {}\n", self.exercise.bold(), self.title);
         for step in &self.steps {
             let mark = match step.status {
-                StepStatus::Passed => "✔".green(),
-                StepStatus::Failed | StepStatus::TimedOut => "✘".red(),
-                StepStatus::NotRun => "·".dimmed(),
+                StepStatus::Passed => Mark::Pass,
+                StepStatus::Failed | StepStatus::TimedOut => Mark::Fail,
+                StepStatus::NotRun => Mark::Todo,
             };
             out.push_str(&format!("  {mark} step {}: {}\n", step.number, step.description));
         }
@@ -191,9 +198,9 @@ impl Verdict {
     }
 }
 
-/// `step_12_keeps_it` → 12.
-fn step_number(name: &str) -> Option<usize> {
-    name.strip_prefix("step_")?.split('_').next()?.parse().ok()
+/// The step's test name from the source, else `step_N`.
+fn step_name(source: &StepsFile, number: usize) -> String {
+    source.name(number).map(str::to_owned).unwrap_or_else(|| format!("step_{number}"))
 }
 
 fn describe(exercise: &Exercise, number: usize, name: &str) -> String {
@@ -204,27 +211,31 @@ fn describe(exercise: &Exercise, number: usize, name: &str) -> String {
         .unwrap_or_else(|| name.splitn(3, '_').nth(2).unwrap_or(name).replace('_', " "))
 }
 
-fn not_run(exercise: &Exercise) -> Vec<Step> {
+fn not_run(exercise: &Exercise, source: &StepsFile) -> Vec<Step> {
     (1..=exercise.steps.len())
-        .map(|number| Step {
-            number,
-            name: format!("step_{number}"),
-            description: describe(exercise, number, ""),
-            status: StepStatus::NotRun,
+        .map(|number| {
+            let name = step_name(source, number);
+            Step { number, description: describe(exercise, number, &name), name, status: StepStatus::NotRun }
         })
         .collect()
 }
 
+/// Why a step may have run out of time: a step that awaits most likely waits on a
+/// future that was never woken.
+fn timeout_cause(awaits: bool) -> &'static str {
+    if awaits {
+        "a poll returned Pending and nothing woke the task (was the waker stored, and woken when the value came?), \
+         or a loop never yields"
+    } else {
+        "the step never finished (an endless loop, or waiting for something that never comes?)"
+    }
+}
+
 /// Turns what a failing test printed into a kind and a message a learner can act on.
-fn explain(outcome: &Outcome) -> (FailureKind, String) {
+fn explain(outcome: &Outcome, awaits: bool) -> (FailureKind, String) {
     let text = match outcome {
         Outcome::TimedOut(secs) => {
-            return (
-                FailureKind::Timeout,
-                format!(
-                    "timed out after {secs} s: the step never finished (an endless loop, or waiting for something that never comes?)"
-                ),
-            );
+            return (FailureKind::Timeout, format!("timed out after {secs} s: {}", timeout_cause(awaits)));
         }
         Outcome::Failed(text) => text,
         Outcome::Passed => return (FailureKind::Panic, String::new()),
@@ -237,10 +248,7 @@ fn explain(outcome: &Outcome) -> (FailureKind, String) {
         return (FailureKind::NotImplemented, format!("not implemented yet: {what}{at}"));
     }
     if message.starts_with("timed out after") {
-        return (
-            FailureKind::Timeout,
-            format!("{message}: the step never finished (an endless loop, or waiting for something that never comes?)"),
-        );
+        return (FailureKind::Timeout, format!("{message}: {}", timeout_cause(awaits)));
     }
     if let Some(diff) = snapshot_diff(text) {
         return (
@@ -284,16 +292,24 @@ mod tests {
 
     #[test]
     fn todo_names_the_function_and_place() {
-        let (kind, message) = explain(&Outcome::Failed(
-            "thread 's' panicked at src/lib.rs:9:5:\nnot yet implemented: greeting(Ada)\nnote: run with `RUST_BACKTRACE=1`".into(),
-        ));
+        let (kind, message) = explain(
+            &Outcome::Failed(
+                "thread 's' panicked at src/lib.rs:9:5:\nnot yet implemented: greeting(Ada)\nnote: run with `RUST_BACKTRACE=1`"
+                    .into(),
+            ),
+            false,
+        );
         assert_eq!(kind, FailureKind::NotImplemented);
         assert_eq!(message, "not implemented yet: greeting(Ada)\n  at src/lib.rs:9:5");
     }
 
     #[test]
-    fn step_numbers_are_read_from_names() {
-        assert_eq!(step_number("step_12_keeps_it"), Some(12));
-        assert_eq!(step_number("helper"), None);
+    fn a_timeout_names_the_waker_only_where_the_step_awaits() {
+        let timeout = Outcome::Failed("thread 's' panicked at t.rs:1:1:\ntimed out after 10 s".into());
+        let (kind, message) = explain(&timeout, true);
+        assert_eq!(kind, FailureKind::Timeout);
+        assert!(message.starts_with("timed out after 10 s: a poll returned Pending and nothing woke the task"));
+        assert!(explain(&timeout, false).1.contains("an endless loop"));
+        assert!(explain(&Outcome::TimedOut(60), true).1.contains("nothing woke the task"));
     }
 }

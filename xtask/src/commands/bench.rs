@@ -44,7 +44,7 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
                 .args(["run", "--quiet", "--release", "--package", "untwisted-bench", "--", "echo"])
                 .args(args)
                 .status()
-                .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
+                .map_err(cargo::could_not_run)?;
             Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
         }
     }
@@ -116,7 +116,7 @@ fn time(root: &Path, args: &[&str]) -> Result<f64> {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .status()
-        .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
+        .map_err(cargo::could_not_run)?;
     Ok(start.elapsed().as_secs_f64())
 }
 

@@ -11,7 +11,8 @@ use std::process::ExitCode;
 
 use colored::Colorize;
 
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
+use crate::ui::Mark;
 use crate::workspace::Workspace;
 
 /// Writes the boxes, then builds (or serves) the book.
@@ -31,7 +32,7 @@ pub fn run(ws: &Workspace, serve: bool) -> Result<ExitCode> {
             "http://127.0.0.1:3000".cyan()
         );
         let ok = mdbook::serve(&ws.root, &mdbook).map_err(Error::setup)?;
-        return Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) });
+        return Ok(error::exit(ok));
     }
     if clean {
         println!(
@@ -39,10 +40,8 @@ pub fn run(ws: &Workspace, serve: bool) -> Result<ExitCode> {
             "Built.".green().bold(),
             ws.path("book/book/index.html").display()
         );
-        Ok(ExitCode::SUCCESS)
-    } else {
-        Ok(ExitCode::from(1))
     }
+    Ok(error::exit(clean))
 }
 
 /// For `cargo xtask setup`: installs the pinned mdBook and builds the book once, so
@@ -52,13 +51,11 @@ pub fn prepare(ws: &Workspace) {
     println!("{}", "Installing the book's mdBook and building the book".bold());
     let outcome = mdbook::ensure(&ws.root).map_err(Error::setup).and_then(|mdbook| build(ws, &mdbook));
     match outcome {
-        Ok(true) => println!("  {} the book: {}", "✔".green(), ws.path("book/book/index.html").display()),
-        Ok(false) => {
-            println!("  {} the book built with problems (above); the exercises are not affected", "!".yellow().bold())
-        }
+        Ok(true) => println!("  {} the book: {}", Mark::Pass, ws.path("book/book/index.html").display()),
+        Ok(false) => println!("  {} the book built with problems (above); the exercises are not affected", Mark::Warn),
         Err(error) => println!(
             "  {} the book is not ready: {error}\n    the exercises work without it; try again with `cargo xtask book`",
-            "!".yellow().bold()
+            Mark::Warn
         ),
     }
 }
@@ -68,11 +65,11 @@ fn write_boxes(ws: &Workspace) -> Result<()> {
     let written = exercise_box::write(&ws.root, &ws.manifest)
         .map_err(|e| Error::setup(format!("cannot write an exercise box: {e}")))?;
     if written.is_empty() {
-        println!("  {} every box matches exercises/exercises.toml", "✔".green());
+        println!("  {} every box matches exercises/exercises.toml", Mark::Pass);
     }
     for path in written {
         let shown = path.strip_prefix(&ws.root).unwrap_or(&path);
-        println!("  {} wrote {}", "✔".green(), shown.display());
+        println!("  {} wrote {}", Mark::Pass, shown.display());
     }
     Ok(())
 }
@@ -81,12 +78,12 @@ fn write_boxes(ws: &Workspace) -> Result<()> {
 fn build(ws: &Workspace, mdbook: &std::path::Path) -> Result<bool> {
     let build = mdbook::build(&ws.root, mdbook).map_err(Error::setup)?;
     if build.success && build.problems.is_empty() {
-        println!("  {} no warnings", "✔".green());
+        println!("  {} no warnings", Mark::Pass);
         return Ok(true);
     }
     // The whole log: an error's "Caused by" lines say which file and why.
     println!("{}", crate::ui::indent(&build.log.join("\n"), 4));
     let what = if build.success { "mdBook warned" } else { "mdBook failed" };
-    println!("  {} {what}: the book must build without warnings", "✘".red());
+    println!("  {} {what}: the book must build without warnings", Mark::Fail);
     Ok(false)
 }

@@ -25,7 +25,8 @@ pub fn run(ws: &Workspace, name: &str, listen: Option<&str>, script: bool) -> Re
     if script {
         command.arg("--script");
     }
-    let status = command.status().map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
+    // `cargo run` becomes the server (on Unix it execs it): the server ends with the runner.
+    let status = cargo::status(&mut command)?;
     Ok(match status.code() {
         Some(0) => ExitCode::SUCCESS,
         Some(2) => ExitCode::from(2),

@@ -11,15 +11,13 @@ use crate::workspace::Workspace;
 /// Shows the hints seen so far plus the next one (or all of them).
 pub fn run(ws: &Workspace, name: &str, all: bool) -> Result<ExitCode> {
     let exercise = ws.manifest.find(name)?;
-    let (mut progress, _) = Progress::load(ws);
     let available = exercise.hints.len();
-    let shown = if all { available } else { progress.see_hint(&exercise.id, available) };
-    if all {
-        for _ in 0..available {
-            progress.see_hint(&exercise.id, available);
-        }
-    }
-    progress.save(ws)?;
+    let seen = |progress: &mut Progress| {
+        let times = if all { available } else { 1 };
+        (0..times).map(|_| progress.see_hint(&exercise.id, available)).last().unwrap_or(0)
+    };
+    // Unsaved (a warning says why), the next hint is still shown.
+    let shown = Progress::update(ws, seen).unwrap_or_else(|| seen(&mut Progress::load(ws)));
 
     println!("{} {}", exercise.id.bold(), exercise.title);
     for (i, hint) in exercise.hints.iter().take(shown).enumerate() {

@@ -1,4 +1,4 @@
-//! `cargo xtask seal`: record the hashes of every exercise's tests (instructors).
+//! `cargo xtask seal`: record the hashes of every exercise's teacher's files (instructors).
 
 use std::process::ExitCode;
 
@@ -9,6 +9,6 @@ use crate::workspace::Workspace;
 /// Rewrites the seal from the tests as they are now.
 pub fn run(ws: &Workspace) -> Result<ExitCode> {
     let files = seal::write(ws)?;
-    println!("Sealed {files} test and snapshot files in {}.", seal::SEAL_PATH);
+    println!("Sealed {files} teacher's files (tests, snapshots, Cargo.toml, given modules) in {}.", seal::SEAL_PATH);
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use colored::Colorize;
 
 use crate::cargo::{self, Build};
 use crate::error::{Error, Result};
+use crate::ui::Mark;
 use crate::workspace::Workspace;
 
 /// Free space below which a build may run out of disk.
@@ -19,11 +20,7 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
     check_disk(ws);
 
     println!("{}", "Fetching every crate (the only step that needs the network)".bold());
-    let status = cargo::cargo()
-        .current_dir(&ws.root)
-        .args(["fetch", "--locked"])
-        .status()
-        .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
+    let status = cargo::status(cargo::cargo().current_dir(&ws.root).args(["fetch", "--locked"]))?;
     if !status.success() {
         return Err(Error::setup("cargo fetch failed: check your network (or proxy) and run setup again"));
     }
@@ -32,9 +29,9 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
     for exercise in &ws.manifest.exercises {
         for package in [exercise.exercise_package(), exercise.solution_package()] {
             match cargo::build_steps(&ws.root, std::slice::from_ref(&package))? {
-                Build::Built(_) => println!("  {} {package}", "✔".green()),
+                Build::Built(_) => println!("  {} {package}", Mark::Pass),
                 Build::Failed { first_error, .. } => {
-                    println!("  {} {package} does not compile:\n{first_error}", "✘".red());
+                    println!("  {} {package} does not compile:\n{first_error}", Mark::Fail);
                 }
             }
         }
@@ -68,7 +65,7 @@ fn check_rustc(ws: &Workspace) -> Result<()> {
             text.trim()
         ))),
         _ => {
-            println!("  {} {}", "✔".green(), text.trim());
+            println!("  {} {}", Mark::Pass, text.trim());
             Ok(())
         }
     }
@@ -87,10 +84,10 @@ fn check_disk(ws: &Workspace) {
     match available_kb {
         Some(kb) if kb / 1_048_576 < DISK_NEEDED_GB => println!(
             "  {} only {:.1} GB free on this disk; the build needs about {DISK_NEEDED_GB} GB. Free some space first.",
-            "!".yellow().bold(),
+            Mark::Warn,
             kb as f64 / 1_048_576.0
         ),
-        Some(kb) => println!("  {} {:.0} GB free on disk", "✔".green(), kb as f64 / 1_048_576.0),
+        Some(kb) => println!("  {} {:.0} GB free on disk", Mark::Pass, kb as f64 / 1_048_576.0),
         None => {}
     }
 }

@@ -15,7 +15,7 @@ use crate::workspace::Workspace;
 /// exercise does not pass yet.
 pub fn run(ws: &Workspace, name: &str, yes: bool) -> Result<ExitCode> {
     let exercise = ws.manifest.find(name)?;
-    let (progress, _) = Progress::load(ws);
+    let progress = Progress::load(ws);
     if !progress.of(&exercise.id).passed && !yes {
         if !ui::interactive() {
             return Err(Error::usage(format!(

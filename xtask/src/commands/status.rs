@@ -11,12 +11,8 @@ use crate::workspace::Workspace;
 
 /// Shows progress and checks the current exercise.
 pub fn run(ws: &Workspace) -> Result<ExitCode> {
-    let (progress, warning) = Progress::load(ws);
-    if let Some(warning) = warning {
-        eprintln!("{} {warning}", "warning:".yellow().bold());
-        // The record was moved aside; save the fresh one so the warning shows once.
-        progress.save(ws)?;
-    }
+    // An unreadable record is moved aside by loading it: its warning shows once.
+    let progress = Progress::load(ws);
     println!("{}\n", "untwisted: event-driven networking, from Twisted to tokio".bold());
     list::print(ws, &progress);
     let current = check::current(ws, &progress);

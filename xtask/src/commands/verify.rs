@@ -9,10 +9,12 @@ use std::process::{ExitCode, Stdio};
 use colored::Colorize;
 
 use crate::cargo::{self, Build};
-use crate::error::{Error, Result};
+use crate::error::{self, Error, Result};
 use crate::manifest::Exercise;
 use crate::seal;
+use crate::steps::StepsFile;
 use crate::testrun::{self, Outcome, Outcomes};
+use crate::ui::Mark;
 use crate::workspace::Workspace;
 
 /// Tallies checks as they are printed.
@@ -26,10 +28,10 @@ impl Tally {
     fn record(&mut self, ok: bool, what: &str, detail: &str) {
         if ok {
             self.passed += 1;
-            println!("  {} {what}", "✔".green());
+            println!("  {} {what}", Mark::Pass);
         } else {
             self.failed += 1;
-            println!("  {} {what}\n{}", "✘".red(), crate::ui::indent(detail, 6));
+            println!("  {} {what}\n{}", Mark::Fail, crate::ui::indent(detail, 6));
         }
     }
 }
@@ -46,8 +48,18 @@ pub fn run(ws: &Workspace, exercises_only: bool) -> Result<ExitCode> {
         let changes = seal::changes(ws, exercise)?;
         tally.record(
             changes.is_empty(),
-            &format!("{}: tests and snapshots match the seal", exercise.id),
+            &format!("{}: the teacher's files match the seal", exercise.id),
             &format!("{}\nchanged on purpose? record them with `cargo xtask seal`", changes.join("\n")),
+        );
+        let problems = shape(ws, exercise)?;
+        tally.record(
+            problems.is_empty(),
+            &format!(
+                "{}: steps numbered 1 to {} without gaps, and a snapshot (CONTRIBUTING.md)",
+                exercise.id,
+                exercise.steps.len()
+            ),
+            &problems.join("\n"),
         );
     }
 
@@ -77,7 +89,35 @@ pub fn run(ws: &Workspace, exercises_only: bool) -> Result<ExitCode> {
     }
 
     println!("\n{} passed, {} failed", tally.passed, tally.failed);
-    Ok(if tally.failed == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(error::exit(tally.failed == 0))
+}
+
+/// What CONTRIBUTING.md asks of an exercise's tests that a build cannot see: steps
+/// named `step_1_…` to `step_N_…` for the manifest's N steps, no gaps, no repeats, and
+/// at least one sealed insta snapshot. Returns the problems found.
+fn shape(ws: &Workspace, exercise: &Exercise) -> Result<Vec<String>> {
+    let mut problems = Vec::new();
+    let numbers = StepsFile::read(ws, exercise).numbers();
+    let expected: Vec<usize> = (1..=exercise.steps.len()).collect();
+    if numbers != expected {
+        let found: Vec<String> = numbers.iter().map(usize::to_string).collect();
+        problems.push(format!(
+            "{}/tests/steps.rs has steps numbered {}; the manifest lists {} steps: number them 1 to {} without gaps",
+            exercise.exercise_dir(),
+            if found.is_empty() { "none".to_owned() } else { found.join(", ") },
+            expected.len(),
+            expected.len()
+        ));
+    }
+    let snapshots = format!("{}/tests/snapshots/", exercise.exercise_dir());
+    let sealed = seal::sealed_files(ws, exercise)?;
+    if !sealed.iter().any(|path| path.starts_with(&snapshots) && path.ends_with(".snap")) {
+        problems.push(format!(
+            "no snapshot under {snapshots}: every exercise has at least one (record it from the solution \
+             with INSTA_UPDATE=always, then `cargo xtask seal`)"
+        ));
+    }
+    Ok(problems)
 }
 
 /// A stub must fail every step; a solution must pass every step; both must have as
@@ -113,7 +153,8 @@ fn judge(exercise: &Exercise, package: &str, solved: bool, outcomes: &Outcomes) 
 /// the runner's unit tests, the test kit, the bench and the book's worked examples,
 /// counting libtest's results.
 fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
-    let mut child = cargo::cargo()
+    let mut command = cargo::cargo();
+    command
         .current_dir(&ws.root)
         .args([
             "test",
@@ -129,9 +170,9 @@ fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
             "--package",
             "untwisted-book-examples",
         ])
-        .stdout(Stdio::piped())
-        .spawn()
-        .map_err(|e| Error::setup(format!("could not run cargo: {e}")))?;
+        .stdout(Stdio::piped());
+    let mut running = cargo::spawn(&mut command)?;
+    let child = &mut running.child;
     let stdout = child.stdout.take().expect("piped stdout");
     let mut saw_results = false;
     for line in BufReader::new(stdout).lines().map_while(std::io::Result::ok) {

@@ -20,7 +20,7 @@ const SETTLE: Duration = Duration::from_millis(300);
 
 /// Checks, then re-checks on every change until interrupted (Ctrl-C).
 pub fn run(ws: &Workspace, name: Option<&str>) -> Result<ExitCode> {
-    let (progress, _) = Progress::load(ws);
+    let progress = Progress::load(ws);
     let exercise = match name {
         Some(name) => ws.manifest.find(name)?,
         None => check::current(ws, &progress),
@@ -30,11 +30,11 @@ pub fn run(ws: &Workspace, name: Option<&str>) -> Result<ExitCode> {
         // Taken before the check, so a save made while it runs triggers the next one.
         let seen = latest_change(&dir);
         // Clear the screen so each verdict stands alone.
-        print!("\x1b[2J\x1b[H");
+        crate::ui::clear_screen();
         // A failing build or check is a verdict, not the end of watching; only a broken
         // workspace is, and even then we keep watching so a fix can be saved.
         if let Err(error) = check::run(ws, Some(&exercise.id), false, false) {
-            eprintln!("{} {error}", "error:".red().bold());
+            crate::ui::error(error);
         }
         println!("{}", format!("Watching {} for changes (Ctrl-C to stop)…", exercise.exercise_dir()).dimmed());
         loop {

@@ -46,15 +46,15 @@ pub fn ensure(root: &Path) -> Result<PathBuf, String> {
          It compiles from source, which takes a few minutes the first time (once per checkout).",
         install_root(root).display()
     );
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .current_dir(root)
-        .args(["install", "mdbook", "--version", VERSION, "--locked", "--root"])
-        .arg(install_root(root))
-        .stdout(Stdio::inherit())
-        .stderr(Stdio::inherit())
-        .status()
-        .map_err(|e| format!("could not run cargo to install mdBook: {e}"))?;
+    let status = crate::cargo::status(
+        crate::cargo::cargo()
+            .current_dir(root)
+            .args(["install", "mdbook", "--version", VERSION, "--locked", "--root"])
+            .arg(install_root(root))
+            .stdout(Stdio::inherit())
+            .stderr(Stdio::inherit()),
+    )
+    .map_err(|e| e.to_string())?;
     if !status.success() {
         return Err(format!(
             "installing mdBook {VERSION} failed (see cargo's message above).\n  \
@@ -96,11 +96,10 @@ pub fn build(root: &Path, mdbook: &Path) -> Result<Build, String> {
 
 /// Serves the book on 127.0.0.1 (rebuilding on every save) until interrupted.
 pub fn serve(root: &Path, mdbook: &Path) -> Result<bool, String> {
-    let status = Command::new(mdbook)
-        .current_dir(root.join("book"))
-        .args(["serve", "-n", "127.0.0.1"])
-        .status()
-        .map_err(|e| format!("could not run {}: {e}", mdbook.display()))?;
+    // A child that ends with the runner: a stopped runner frees the port.
+    let status =
+        crate::process::status(Command::new(mdbook).current_dir(root.join("book")).args(["serve", "-n", "127.0.0.1"]))
+            .map_err(|e| format!("could not run {}: {e}", mdbook.display()))?;
     Ok(status.success())
 }
 
