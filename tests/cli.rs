@@ -720,7 +720,7 @@ fn list_has_a_legend_and_no_cross_beside_a_full_score() {
 /// (a shell redirection of stdout or stderr to `file`); returns what the terminal
 /// showed and what the file got.
 #[cfg(target_os = "linux")]
-fn on_a_terminal(fixture: &Fixture, args: &str, redirect: &str) -> Option<(String, String)> {
+fn on_a_terminal(fixture: &Fixture, args: &str, redirect: &str) -> (String, String) {
     let file = fixture.path().join("redirected.txt");
     let inner = format!("'{}' {args} {redirect}'{}'", runner().display(), file.display());
     let output = Command::new("script")
@@ -729,9 +729,10 @@ fn on_a_terminal(fixture: &Fixture, args: &str, redirect: &str) -> Option<(Strin
         .env_remove("NO_COLOR")
         .env("TERM", "xterm")
         .output()
-        .ok()?;
-    let redirected = std::fs::read_to_string(&file).ok()?;
-    Some((String::from_utf8_lossy(&output.stdout).into_owned(), redirected))
+        .expect("`script` (util-linux's bsdutils) gives the runner a terminal: install it");
+    let redirected = std::fs::read_to_string(&file)
+        .unwrap_or_else(|e| panic!("the runner under `script` wrote no {}: {e}", file.display()));
+    (String::from_utf8_lossy(&output.stdout).into_owned(), redirected)
 }
 
 #[cfg(target_os = "linux")]
@@ -739,10 +740,10 @@ fn on_a_terminal(fixture: &Fixture, args: &str, redirect: &str) -> Option<(Strin
 fn colour_on_stderr_follows_stderr() {
     let fixture = Fixture::new();
     // stdout on the terminal, stderr to a file: the file gets no colour codes.
-    let Some((_, stderr)) = on_a_terminal(&fixture, "check nope", "2>") else { return };
+    let (_, stderr) = on_a_terminal(&fixture, "check nope", "2>");
     assert!(stderr.contains("error:") && !stderr.contains('\x1b'), "{stderr:?}");
     // stdout to a file, stderr on the terminal: the terminal gets colour.
-    let (terminal, _) = on_a_terminal(&fixture, "check nope", ">").unwrap();
+    let (terminal, _) = on_a_terminal(&fixture, "check nope", ">");
     assert!(terminal.contains("\x1b[") && terminal.contains("error:"), "{terminal:?}");
 }
 
