@@ -152,7 +152,8 @@ impl Resource for SkuResource {
                 let step = read_move(request).await;
                 step.and_then(|m| inventory.apply(&sku, m.delta).map_err(refusal))
             } else {
-                (inventory.get(&sku)).ok_or_else(|| refusal(MoveError::UnknownSku(sku.clone())))
+                (inventory.get(&sku))
+                    .ok_or_else(|| refusal(MoveError::UnknownSku(sku.clone())))
             };
             match qty {
                 Ok(qty) => json(StatusCode::OK, &StockLevel { sku, qty }),

@@ -60,7 +60,8 @@ impl Inventory {
     /// Adds `delta` (negative: takes away) to `sku`; returns the new quantity.
     pub fn apply(&self, sku: &str, delta: i64) -> Result<i64, MoveError> {
         let mut stock = self.lock();
-        let qty = stock.get_mut(sku).ok_or_else(|| MoveError::UnknownSku(sku.to_owned()))?;
+        let qty =
+            stock.get_mut(sku).ok_or_else(|| MoveError::UnknownSku(sku.to_owned()))?;
         match qty.checked_add(delta) {
             Some(new) if new >= 0 => {
                 *qty = new;

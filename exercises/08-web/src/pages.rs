@@ -52,7 +52,8 @@ pub fn method_not_allowed(uri: &str, method: &Method, allowed: &[Method]) -> Res
 
 /// 501's page, for a method the server does not know at all.
 pub fn not_implemented(method: &Method) -> Response {
-    let detail = format!("I don't know how to treat a {} request.", escape(method.as_str()));
+    let detail =
+        format!("I don't know how to treat a {} request.", escape(method.as_str()));
     error_page(StatusCode::NOT_IMPLEMENTED, "Huh?", &detail)
 }
 

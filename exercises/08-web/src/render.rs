@@ -9,9 +9,10 @@ use crate::resource::{Request, Resource, Response};
 /// POST is 405 with `Allow`; any other method 501.
 ///
 /// `Allow` lists the methods the resource answers, as Twisted prints them: HEAD
-/// first when the resource has GET (the `render_HEAD` every Twisted resource
-/// inherits), then [`Resource::methods`] in order, joined by `", "`. The pages
-/// themselves are in [`crate::pages`].
+/// first when the resource can answer it (it has GET or HEAD: every Twisted
+/// resource inherits a `render_HEAD`, listed before its own methods), then the
+/// other [`Resource::methods`] in order, joined by `", "`. The pages themselves
+/// are in [`crate::pages`].
 pub async fn dispatch(resource: &dyn Resource, request: Request) -> Response {
     let _ = (resource, request);
     todo!("dispatch")

@@ -15,8 +15,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 use web::{
-    BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT, Inventory, MAX_BODY_BYTES, Node, Rendering, Request, Resource,
-    Response, Site, WebServer, get_child_for_request, inventory_tree,
+    BODY_READ_TIMEOUT, HEADER_READ_TIMEOUT, Inventory, MAX_BODY_BYTES, Node, Rendering,
+    Request, Resource, Response, Site, WebServer, get_child_for_request, inventory_tree,
 };
 
 // ---------------------------------------------------------------------------------
@@ -82,7 +82,8 @@ fn test_tree() -> TestTree {
     let stock: Arc<dyn Resource> =
         Arc::new(Named { dynamic: Some(sku.clone()), ..Named::new("stock", GET) });
     let reports: Arc<dyn Resource> = Arc::new(Named::new("reports", GET));
-    let files: Arc<dyn Resource> = Arc::new(Named { leaf: true, ..Named::new("files", GET) });
+    let files: Arc<dyn Resource> =
+        Arc::new(Named { leaf: true, ..Named::new("files", GET) });
 
     let mut root = Node::new(Named::new("root", &[]));
     root.put_child("", Node::shared(home.clone()));
@@ -186,7 +187,13 @@ async fn request(addr: SocketAddr, method: &str, path: &str, extra: &str) -> Ans
 }
 
 // A POST with a body and the headers in `extra`, recorded in `transcript`.
-async fn post(addr: SocketAddr, path: &str, extra: &str, body: &str, t: &Transcript) -> Answer {
+async fn post(
+    addr: SocketAddr,
+    path: &str,
+    extra: &str,
+    body: &str,
+    t: &Transcript,
+) -> Answer {
     t.sent("client", &format!("POST {path}"));
     for line in extra.lines() {
         t.sent("client", line);
@@ -239,7 +246,10 @@ fn step_1_the_walk_takes_static_children_first_and_stops_at_a_leaf() {
              (getChildWithDefault looks in the static children first)"
         );
         let (found, w) = walk("/stock/WIDGET-1").expect("stock makes a child for a SKU");
-        assert!(same(&found, &tree.sku), "/stock/WIDGET-1: no static child, so get_child");
+        assert!(
+            same(&found, &tree.sku),
+            "/stock/WIDGET-1: no static child, so get_child"
+        );
         assert_eq!(w.prepath, ["stock", "WIDGET-1"], "prepath: the segments consumed");
 
         // A trailing slash is one more segment, the empty one.
@@ -256,7 +266,11 @@ fn step_1_the_walk_takes_static_children_first_and_stops_at_a_leaf() {
         let (found, w) = walk("/files/2026/q4/").expect("files is a leaf");
         assert!(same(&found, &tree.files));
         assert_eq!(w.prepath, ["files"]);
-        assert_eq!(w.postpath, ["2026", "q4", ""], "a leaf's postpath keeps every segment");
+        assert_eq!(
+            w.postpath,
+            ["2026", "q4", ""],
+            "a leaf's postpath keeps every segment"
+        );
 
         for path in ["/nope", "/stock/WIDGET-1/history", "/shelf/x"] {
             assert!(walk(path).is_none(), "{path}: a segment with no child is 404");
@@ -282,11 +296,24 @@ fn step_2_render_answers_405_with_allow_for_get_head_post_and_501_otherwise() {
         );
 
         // A missing GET, HEAD or POST: 405, and Allow lists what the resource has,
-        // HEAD first (every Twisted Resource inherits render_HEAD), ", " between.
-        for (path, allow) in [("/stock", "HEAD, GET"), ("/shelf", "HEAD, GET, PUT")] {
+        // HEAD first (every Twisted Resource inherits render_HEAD; label has its
+        // own, and it still comes first), ", " between.
+        let resources = [
+            ("/stock", "HEAD, GET"),
+            ("/shelf", "HEAD, GET, PUT"),
+            ("/label", "HEAD, GET"),
+        ];
+        for (path, allow) in resources {
             let answer = request(addr, "POST", path, "").await;
-            assert_eq!(answer.status_line, "HTTP/1.1 405 Method Not Allowed", "POST {path}");
-            assert_eq!(answer.header("allow"), Some(allow), "POST {path}: the Allow header");
+            assert_eq!(
+                answer.status_line, "HTTP/1.1 405 Method Not Allowed",
+                "POST {path}"
+            );
+            assert_eq!(
+                answer.header("allow"),
+                Some(allow),
+                "POST {path}: the Allow header"
+            );
             let detail = format!(
                 "Your browser approached me (at {path}) with the method \"POST\".  \
                  I only allow the methods {allow} here."
@@ -322,7 +349,8 @@ async fn head_then_get(addr: SocketAddr, path: &str) -> (Answer, String) {
     );
     let raw = exchange(addr, raw.as_bytes()).await;
     let end = raw.windows(4).position(|w| w == b"\r\n\r\n");
-    let end = end.unwrap_or_else(|| panic!("HEAD {path}: no answer, got {:?}", lossy(&raw)));
+    let end =
+        end.unwrap_or_else(|| panic!("HEAD {path}: no answer, got {:?}", lossy(&raw)));
     (Answer::parse(&raw[..end + 4]).0, lossy(&raw[end + 4..]))
 }
 
@@ -400,7 +428,10 @@ fn step_4_the_inventory_api_lists_shows_and_moves_stock_for_curl() {
             (&[], "/inventory/WIDGET-1"),
             (&["--head"], "/inventory/GADGET"),
             (&["-H", json, "--data", r#"{"delta": -4}"#], "/inventory/WIDGET-1"),
-            (&["-H", json, "--data", r#"{"delta": 5, "note": "recount"}"#], "/inventory/GADGET"),
+            (
+                &["-H", json, "--data", r#"{"delta": 5, "note": "recount"}"#],
+                "/inventory/GADGET",
+            ),
             (&[], "/inventory"),
         ];
         for (options, path) in steps {
@@ -418,7 +449,11 @@ fn step_4_the_inventory_api_lists_shows_and_moves_stock_for_curl() {
                 answer.status_line
             );
             let content_type = answer.header("content-type");
-            assert_eq!(content_type, Some("application/json"), "{path}: the content type");
+            assert_eq!(
+                content_type,
+                Some("application/json"),
+                "{path}: the content type"
+            );
         }
         insta::assert_snapshot!(transcript.to_string());
     });
@@ -440,7 +475,9 @@ fn step_5_bad_requests_get_json_errors_415_413_400_and_unknown_skus_404() {
             );
             assert_eq!(answer.header("content-type"), Some("application/json"));
             let body: serde_json::Value = serde_json::from_str(&answer.body)
-                .unwrap_or_else(|_| panic!("the error body must be JSON: {:?}", answer.body));
+                .unwrap_or_else(|_| {
+                    panic!("the error body must be JSON: {:?}", answer.body)
+                });
             assert!(body["error"].is_string(), "{{\"error\": \"…\"}}, got {body}");
         };
 
@@ -450,14 +487,21 @@ fn step_5_bad_requests_get_json_errors_415_413_400_and_unknown_skus_404() {
         error(&post(addr, "/inventory/WIDGET-1", text, r#"{"delta": 1}"#, &t).await, 415);
         let utf8 = "Content-Type: Application/JSON; charset=utf-8\r\n";
         let answer = post(addr, "/inventory/WIDGET-1", utf8, r#"{"delta": 1}"#, &t).await;
-        assert!(answer.status_line.starts_with("HTTP/1.1 200"), "media types ignore case");
+        assert!(
+            answer.status_line.starts_with("HTTP/1.1 200"),
+            "media types ignore case"
+        );
 
         // Then the JSON: an object with an integer delta.
-        for body in ["", "delta=1", r#"{"delta": "1"}"#, r#"{"delta": 1.5}"#, "[1]", "{}"] {
+        for body in ["", "delta=1", r#"{"delta": "1"}"#, r#"{"delta": 1.5}"#, "[1]", "{}"]
+        {
             error(&post(addr, "/inventory/WIDGET-1", json, body, &t).await, 400);
         }
         // A move below zero is refused; the quantity stays.
-        error(&post(addr, "/inventory/SPROCKET-7", json, r#"{"delta": -1}"#, &t).await, 409);
+        error(
+            &post(addr, "/inventory/SPROCKET-7", json, r#"{"delta": -1}"#, &t).await,
+            409,
+        );
 
         // Unknown SKUs are 404 with a JSON body, for GET and POST.
         error(&post(addr, "/inventory/NOPE", json, r#"{"delta": 1}"#, &t).await, 404);
@@ -475,7 +519,8 @@ fn step_5_bad_requests_get_json_errors_415_413_400_and_unknown_skus_404() {
         let mut stream = TcpStream::connect(addr).await.expect("connecting");
         stream.write_all(huge.as_bytes()).await.expect("sending the head");
         let mut raw = vec![0; 4096];
-        let read = tokio::time::timeout(Duration::from_secs(3), stream.read(&mut raw)).await;
+        let read =
+            tokio::time::timeout(Duration::from_secs(3), stream.read(&mut raw)).await;
         let n = read
             .expect("413 must come from Content-Length alone, before any body is sent")
             .expect("reading the answer");
@@ -491,7 +536,10 @@ fn step_5_bad_requests_get_json_errors_415_413_400_and_unknown_skus_404() {
              Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n{chunk}{chunk}0\r\n\r\n"
         );
         let answer = Answer::parse(&exchange(addr, chunked.as_bytes()).await).0;
-        t.sent("client", &format!("POST /inventory/WIDGET-1 (chunked, 2 x {MAX_BODY_BYTES})"));
+        t.sent(
+            "client",
+            &format!("POST /inventory/WIDGET-1 (chunked, 2 x {MAX_BODY_BYTES})"),
+        );
         answer.record("client", &t);
         error(&answer, 413);
 
@@ -544,7 +592,11 @@ fn step_6_a_client_that_leaves_mid_render_stops_the_work() {
         let get = b"GET /report HTTP/1.1\r\nHost: example\r\n\r\n";
         client.write_all(get).await.expect("sending the request");
         let started = tokio::time::timeout(Duration::from_secs(5), seen.recv()).await;
-        assert_eq!(started.ok().flatten(), Some("started"), "GET /report starts its render");
+        assert_eq!(
+            started.ok().flatten(),
+            Some("started"),
+            "GET /report starts its render"
+        );
 
         // The client leaves (Twisted: notifyFinish's Deferred fails).
         drop(client);
@@ -579,7 +631,9 @@ fn step_7_slow_or_oversized_requests_are_cut_off() {
 
         // A head larger than the limit is refused, with 431.
         let filler = "x".repeat(20 * 1024);
-        let big = format!("GET /inventory HTTP/1.1\r\nHost: example\r\nX-Filler: {filler}\r\n\r\n");
+        let big = format!(
+            "GET /inventory HTTP/1.1\r\nHost: example\r\nX-Filler: {filler}\r\n\r\n"
+        );
         let raw = exchange(addr, big.as_bytes()).await;
         assert!(!raw.is_empty(), "an oversized head gets an answer before the close");
         let answer = Answer::parse(&raw).0;

@@ -51,7 +51,9 @@ pub async fn read_move(request: Request) -> Result<Move, ApiError> {
             return Err(too_large());
         }
         // The client went away mid-body: nobody will read this answer.
-        Ok(Err(_)) => return Err(ApiError::new(StatusCode::BAD_REQUEST, "body cut short")),
+        Ok(Err(_)) => {
+            return Err(ApiError::new(StatusCode::BAD_REQUEST, "body cut short"));
+        }
         Err(_) => {
             let message = "body too slow";
             return Err(ApiError::new(StatusCode::REQUEST_TIMEOUT, message));

@@ -32,6 +32,8 @@ pub use body::{BODY_READ_TIMEOUT, MAX_BODY_BYTES, read_move};
 pub use inventory::{Inventory, MoveError};
 pub use port::{MAX_CONNECTIONS, WebServer};
 pub use render::dispatch;
-pub use resource::{Node, Rendering, Request, Resource, Response, SUPPORTED_METHODS, Walk};
+pub use resource::{
+    Node, Rendering, Request, Resource, Response, SUPPORTED_METHODS, Walk,
+};
 pub use site::{HEADER_READ_TIMEOUT, MAX_HEADER_BYTES, Site};
 pub use tree::get_child_for_request;

@@ -38,7 +38,7 @@ async fn main() -> ExitCode {
         }
     };
     let addr = server.local_addr();
-    println!("inventory API listening on http://{addr}/inventory");
+    println!("inventory API listening on {addr} (http://{addr}/inventory)");
     if args.script {
         tokio::spawn(server.run());
         script(addr).await;

@@ -1,8 +1,8 @@
 //! Rendering a resource (Twisted's `Resource.render` and `Request.render`): the
 //! method picks the `render_<METHOD>`, or the error that says why not.
 
-use hyper::header::{ALLOW, HeaderValue};
 use hyper::Method;
+use hyper::header::{ALLOW, HeaderValue};
 
 use crate::pages;
 use crate::resource::{Request, Resource, Response, SUPPORTED_METHODS};
@@ -26,16 +26,20 @@ pub async fn dispatch(resource: &dyn Resource, request: Request) -> Response {
     if !SUPPORTED_METHODS.contains(&method) {
         return pages::not_implemented(&method);
     }
-    // Twisted lists the inherited render_HEAD first, then the resource's own.
+    // Twisted lists HEAD first (every Resource inherits render_HEAD, and a
+    // resource's own render_HEAD keeps the base class's place), then the rest in
+    // the order they are written. HEAD only if it can be answered: GET or HEAD.
+    let answers_head = methods.contains(&Method::GET) || methods.contains(&Method::HEAD);
     let mut allowed = Vec::with_capacity(methods.len() + 1);
-    if methods.contains(&Method::GET) && !methods.contains(&Method::HEAD) {
+    if answers_head {
         allowed.push(Method::HEAD);
     }
-    allowed.extend_from_slice(methods);
+    allowed.extend(methods.iter().filter(|m| **m != Method::HEAD).cloned());
     let uri = request.head.uri.to_string();
     let mut response = pages::method_not_allowed(&uri, &method, &allowed);
     let names: Vec<&str> = allowed.iter().map(Method::as_str).collect();
-    let allow = HeaderValue::from_str(&names.join(", ")).expect("method names are tokens");
+    let allow =
+        HeaderValue::from_str(&names.join(", ")).expect("method names are tokens");
     response.headers_mut().insert(ALLOW, allow);
     response
 }

@@ -44,7 +44,8 @@ impl Site {
         let Some(walk) = get_child_for_request(&self.root, head.uri.path()) else {
             return pages::no_resource();
         };
-        let request = Request { head, body, prepath: walk.prepath, postpath: walk.postpath };
+        let request =
+            Request { head, body, prepath: walk.prepath, postpath: walk.postpath };
         dispatch(walk.node.resource().as_ref(), request).await
     }
     // ANCHOR_END: handle
