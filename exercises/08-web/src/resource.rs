@@ -40,6 +40,7 @@ pub struct Request {
     pub postpath: Vec<String>,
 }
 
+// ANCHOR: resource
 /// Something that can be rendered, at one place in the tree (Twisted's
 /// `resource.Resource`).
 pub trait Resource: Send + Sync + 'static {
@@ -66,7 +67,9 @@ pub trait Resource: Send + Sync + 'static {
         false
     }
 }
+// ANCHOR_END: resource
 
+// ANCHOR: walk
 /// Where a walk down the tree stopped (Twisted's `getChildForRequest`).
 #[derive(Debug)]
 pub struct Walk {
@@ -77,7 +80,9 @@ pub struct Walk {
     /// The segments left when a leaf stopped the walk (Twisted's `request.postpath`).
     pub postpath: Vec<String>,
 }
+// ANCHOR_END: walk
 
+// ANCHOR: node
 /// One node of the tree: a resource and the static children registered under it.
 pub struct Node {
     pub(crate) resource: Arc<dyn Resource>,
@@ -107,6 +112,8 @@ impl Node {
         &self.resource
     }
 }
+
+// ANCHOR_END: node
 
 impl std::fmt::Debug for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
