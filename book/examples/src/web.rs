@@ -343,11 +343,11 @@ mod tests {
             format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
         };
         let post = |ctype: &str, body: &str| {
-            format!(
-                "POST /inventory/WIDGET-1 HTTP/1.1\r\nHost: x\r\nContent-Type: {ctype}\r\n\
-                 Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
+            let head =
+                "POST /inventory/WIDGET-1 HTTP/1.1\r\nHost: x\r\nConnection: close";
+            let length = body.len();
+            let headers = format!("Content-Type: {ctype}\r\nContent-Length: {length}");
+            format!("{head}\r\n{headers}\r\n\r\n{body}")
         };
 
         // Any method a route lacks is 405, BREW too (Twisted: 501); Allow has no space.

@@ -5,8 +5,8 @@
 //! ```text
 //! /                      Root: renders nothing itself (GET / is 404, as in Twisted)
 //! └── inventory          InventoryResource: GET lists every SKU
-//!     └── <SKU>          made on demand by get_child: SkuResource (GET one, POST a move)
-//!                        or UnknownSku (404 with a JSON error)
+//!     └── <SKU>          made on demand by get_child: SkuResource (GET one,
+//!                        POST a move) or UnknownSku (404 with a JSON error)
 //! ```
 
 use std::sync::Arc;

@@ -81,20 +81,20 @@ async fn script(addr: SocketAddr) {
              Connection: close\r\n\r\n{body}",
             body.len()
         );
-        println!("> {line}");
+        println!("clerk > {line}");
         for header in headers.lines() {
-            println!("> {header}");
+            println!("clerk > {header}");
         }
         if !body.is_empty() {
-            println!("> {body}");
+            println!("clerk > {body}");
         }
         match exchange(addr, &request).await {
             Ok(answer) => {
                 for line in answer.lines().filter(|l| !l.starts_with("date:")) {
-                    println!("< {line}");
+                    println!("clerk < {line}");
                 }
             }
-            Err(err) => println!("! {err}"),
+            Err(err) => println!("clerk -- {err}"),
         }
         println!();
     }
