@@ -355,7 +355,7 @@ async fn head_then_get(addr: SocketAddr, path: &str) -> (Answer, String) {
 }
 
 #[test]
-fn step_3_head_without_render_head_sends_gets_headers_and_no_body() {
+fn step_3_head_renders_its_own_else_gets_headers_without_a_body() {
     test_kit::run(|| async {
         let addr = serve(Site::new(test_tree().root)).await;
         let get = request(addr, "GET", "/stock", "").await;
