@@ -11,7 +11,7 @@
 //! 5. `Site::serve_connection` in [`site`]: HTTP/1.1 on one connection, with its
 //!    limits and timeouts (steps 2-7).
 //! 6. `read_move` in [`body`]: a POST's body, checked before and while reading it
-//!    (step 5).
+//!    (steps 5, 7).
 //!
 //! Everything else (the resource trait, the error pages, the inventory and its API
 //! resources, the listening port) is given. Run `cargo xtask check 08-web` after
