@@ -44,7 +44,8 @@ class FingerService:
 class FingerProtocol(LineReceiver, TimeoutMixin):
     """One query line in, the answer, then close."""
 
-    delimiter = b"\n"  # a "\r" before it is stripped: "\r\n" and a bare "\n" both end a query
+    # A "\r" before the "\n" is stripped: "\r\n" and a bare "\n" both end a query.
+    delimiter = b"\n"
     MAX_LENGTH = MAX_QUERY_LENGTH
 
     def connectionMade(self):
@@ -58,7 +59,8 @@ class FingerProtocol(LineReceiver, TimeoutMixin):
             return self.writeLines([query])  # not a query: say why
         d = self.factory.service_answer(query)
         d.addTimeout(LOOKUP_TIMEOUT, self.factory.reactor)
-        d.addErrback(lambda failure: ["Internal error in server"])  # the tutorial's catchError
+        # The tutorial's catchError: any failure, a timeout too, reads the same.
+        d.addErrback(lambda failure: ["Internal error in server"])
         d.addCallback(self.writeLines)
 
     def rawDataReceived(self, data):
@@ -85,7 +87,8 @@ class FingerFactory(protocol.ServerFactory):
     def service_answer(self, query):
         kind, name, verbose = query
         if kind == "forward":
-            return ["Finger forwarding service denied"]  # twisted.protocols.finger's words
+            # The words of twisted.protocols.finger.
+            return ["Finger forwarding service denied"]
         if kind == "user":
             status = yield self.service.getUser(name)
             if status is None:
@@ -183,12 +186,15 @@ class UsersPage(resource.Resource):
         self.service = service
 
     def getChild(self, name, request):
-        return self if name == b"" else UserPage(self.service, name.decode("utf-8", "replace"))
+        if name == b"":
+            return self
+        return UserPage(self.service, name.decode("utf-8", "replace"))
 
     def render_GET(self, request):
         request.setHeader(b"content-type", b"text/plain; charset=utf-8")
         d = self.service.getUsers()
-        d.addCallback(lambda names: request.write("".join(f"{n}\n" for n in names).encode()))
+        d.addCallback(lambda names: "".join(f"{n}\n" for n in names))
+        d.addCallback(lambda text: request.write(text.encode()))
         d.addCallback(lambda _: request.finish())
         return server.NOT_DONE_YET
 
@@ -251,7 +257,8 @@ def listen(reactor, service, finger_port=0):
     """One service, three protocols, three ports (the tutorial's FingerService)."""
 
     def on(port_number, factory):
-        endpoint = endpoints.TCP4ServerEndpoint(reactor, port_number, interface="127.0.0.1")
+        loopback = "127.0.0.1"
+        endpoint = endpoints.TCP4ServerEndpoint(reactor, port_number, interface=loopback)
         return endpoint.listen(factory)
 
     root = resource.Resource()
