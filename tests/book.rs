@@ -1430,6 +1430,7 @@ fn dig_answers(addr: &str) -> Vec<String> {
                 .nth(1)
                 .unwrap_or("")
                 .lines()
+                .skip(1)
                 .take_while(|line| !line.is_empty() && !line.starts_with(";;"))
                 .map(|line| line.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase())
                 .collect();
