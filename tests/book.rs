@@ -1470,12 +1470,17 @@ fn the_dns_servers_answer_alike_in_twisted_and_rust() {
         ];
         for parts in expected {
             assert!(
-                from_rust.iter().any(|line| parts.iter().all(|part| line.to_lowercase().contains(&part.to_lowercase()))),
+                from_rust
+                    .iter()
+                    .any(|line| parts.iter().all(|part| line.to_lowercase().contains(&part.to_lowercase()))),
                 "{peer}: no answer with {parts:?} in {from_rust:#?}"
             );
         }
         let catalog = from_rust.last().unwrap();
-        assert!(catalog.contains("TC") || catalog.contains("retried=true"), "{peer}: the catalog must come truncated over UDP: {catalog}");
+        assert!(
+            catalog.contains("TC") || catalog.contains("retried=true"),
+            "{peer}: the catalog must come truncated over UDP: {catalog}"
+        );
     }
 }
 

@@ -29,11 +29,11 @@ impl Header {
 /// `11` is instead the first of a two-byte pointer: the low 14 bits are an offset
 /// in the packet where the rest of the name is. `01` and `10` are reserved.
 ///
-/// | bytes at `start`                          | name                  | returns offset |
-/// |-------------------------------------------|-----------------------|----------------|
-/// | `3 f e e 4 t e s t 0`                     | `fee.test.`           | `start + 10`   |
-/// | `3 f e e 0xC0 0x14` (`test.` is at 20)     | `fee.test.`           | `start + 6`    |
-/// | `0`                                       | `.` (the root)        | `start + 1`    |
+/// | bytes at `start`                       | name        | returned offset |
+/// |----------------------------------------|-------------|-----------------|
+/// | `3 f e e 4 t e s t 0`                  | `fee.test.` | `start + 10`    |
+/// | `3 f e e 0xC0 0x14` (`test.` at 20)    | `fee.test.` | `start + 6`     |
+/// | `0`                                    | `.` (root)  | `start + 1`     |
 ///
 /// Refuse, with the matching [`WireError`]:
 /// - any read past the end of `packet` (`Truncated`), including half a pointer;

@@ -27,6 +27,7 @@ pub enum Transport {
     Tcp,
 }
 
+// ANCHOR: header
 /// The 12-byte header of a DNS message, decoded.
 ///
 /// ```text
@@ -55,6 +56,7 @@ pub struct Header {
     /// How many additional records follow (an EDNS OPT record is one).
     pub additionals: u16,
 }
+// ANCHOR_END: header
 
 impl Header {
     /// QR: set in answers. A server never answers an answer (two servers would

@@ -36,7 +36,13 @@ impl DnsServer {
         loop {
             let udp = UdpSocket::bind(addr).await?;
             match TcpListener::bind(udp.local_addr()?).await {
-                Ok(tcp) => return Ok(DnsServer { udp: Arc::new(udp), tcp, zone: Arc::new(zone) }),
+                Ok(tcp) => {
+                    return Ok(DnsServer {
+                        udp: Arc::new(udp),
+                        tcp,
+                        zone: Arc::new(zone),
+                    });
+                }
                 Err(err) if attempts == 1 => return Err(err),
                 Err(_) => attempts -= 1,
             }

@@ -10,6 +10,7 @@ use hickory_proto::rr::{Name, RData, Record};
 /// Every record's time to live, in seconds.
 pub const TTL: u32 = 300;
 
+// ANCHOR: lookup
 /// What the zone holds for one question; [`Zone::lookup`] decides which.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
@@ -25,6 +26,7 @@ pub enum Lookup {
     /// it does not ask other servers on a client's behalf.
     Refused,
 }
+// ANCHOR_END: lookup
 
 /// An authoritative zone: its origin, its SOA, and the records of every name in it.
 #[derive(Debug, Clone)]
@@ -39,7 +41,8 @@ impl Zone {
     /// An empty zone: only its SOA and NS records at `origin`.
     pub fn new(origin: Name, soa: SOA, ns: Name) -> Zone {
         let soa = Record::from_rdata(origin.clone(), TTL, RData::SOA(soa));
-        let mut zone = Zone { origin: origin.clone(), soa: soa.clone(), names: BTreeMap::new() };
+        let mut zone =
+            Zone { origin: origin.clone(), soa: soa.clone(), names: BTreeMap::new() };
         zone.insert(soa);
         zone.insert(Record::from_rdata(origin, TTL, RData::NS(NS(ns))));
         zone
@@ -64,7 +67,9 @@ impl Zone {
         };
         let v4 = |text: &str| RData::A(A(text.parse::<Ipv4Addr>().expect("IPv4")));
         let v6 = |text: &str| RData::AAAA(AAAA(text.parse::<Ipv6Addr>().expect("IPv6")));
-        let txt = |lines: &[&str]| RData::TXT(TXT::new(lines.iter().map(|l| l.to_string()).collect()));
+        let txt = |lines: &[&str]| {
+            RData::TXT(TXT::new(lines.iter().map(|l| l.to_string()).collect()))
+        };
         add("ns1.erp.test.", v4("127.0.0.1"));
         add("warehouse-1.erp.test.", v4("192.0.2.10"));
         add("warehouse-1.erp.test.", v6("2001:db8::10"));
@@ -72,12 +77,20 @@ impl Zone {
         add("warehouse-2.erp.test.", v6("2001:db8::11"));
         add("feed.erp.test.", v4("192.0.2.20"));
         add("feed.erp.test.", txt(&["service=inventory-feed", "proto=lines"]));
-        for (priority, weight, target) in [(10, 60, "warehouse-1"), (20, 40, "warehouse-2")] {
+        for (priority, weight, target) in
+            [(10, 60, "warehouse-1"), (20, 40, "warehouse-2")]
+        {
             let target = name(&format!("{target}.erp.test."));
-            add("_feed._tcp.erp.test.", RData::SRV(SRV::new(priority, weight, 8005, target)));
+            add(
+                "_feed._tcp.erp.test.",
+                RData::SRV(SRV::new(priority, weight, 8005, target)),
+            );
         }
         for n in 1..=12 {
-            add("catalog.erp.test.", txt(&[&format!("sku=WIDGET-{n} bin=A-{n:02} reorder=40")]));
+            add(
+                "catalog.erp.test.",
+                txt(&[&format!("sku=WIDGET-{n} bin=A-{n:02} reorder=40")]),
+            );
         }
         zone
     }

@@ -45,15 +45,20 @@ fn query(id: u16, qname: &str, qtype: RecordType, edns: Option<u16>) -> Vec<u8> 
 
 // The header alone: id, flags, then the four counts.
 fn header(id: u16, flags: u16, counts: [u16; 4]) -> Vec<u8> {
-    let mut bytes = [id, flags].iter().chain(&counts).flat_map(|w| w.to_be_bytes()).collect::<Vec<u8>>();
+    let mut bytes = [id, flags]
+        .iter()
+        .chain(&counts)
+        .flat_map(|w| w.to_be_bytes())
+        .collect::<Vec<u8>>();
     bytes.reserve(64);
     bytes
 }
 
 // A reply as one line: code, flags, then each record.
 fn describe(reply: &[u8]) -> String {
-    let message = Message::from_vec(reply)
-        .unwrap_or_else(|err| panic!("the reply is not a DNS message ({err}): {reply:02x?}"));
+    let message = Message::from_vec(reply).unwrap_or_else(|err| {
+        panic!("the reply is not a DNS message ({err}): {reply:02x?}")
+    });
     let meta = &message.metadata;
     let code = match meta.response_code {
         ResponseCode::NoError => "NOERROR",
@@ -64,7 +69,11 @@ fn describe(reply: &[u8]) -> String {
         ResponseCode::Refused => "REFUSED",
         _ => "other",
     };
-    let flags = [(meta.authoritative, "aa"), (meta.truncation, "tc"), (meta.recursion_desired, "rd")];
+    let flags = [
+        (meta.authoritative, "aa"),
+        (meta.truncation, "tc"),
+        (meta.recursion_desired, "rd"),
+    ];
     let flags: Vec<&str> = flags.iter().filter(|(on, _)| *on).map(|(_, f)| *f).collect();
     let mut line = format!("{code} [{}] q={}", flags.join(" "), message.queries.len());
     for record in &message.answers {
@@ -163,7 +172,11 @@ fn step_2_names_follow_labels_and_compression_pointers() {
                 .unwrap_or_else(|err| panic!("the name at {at} failed to decode: {err}"));
             (name.to_string(), end)
         };
-        assert_eq!(read(12), ("warehouse-1.erp.test.".to_owned(), 34), "labels up to the zero byte");
+        assert_eq!(
+            read(12),
+            ("warehouse-1.erp.test.".to_owned(), 34),
+            "labels up to the zero byte"
+        );
         assert_eq!(
             read(34),
             ("FeEd.erp.test.".to_owned(), 41),
@@ -193,8 +206,16 @@ fn with_name(name: &[u8]) -> Vec<u8> {
 fn step_3_pointer_loops_and_overlong_names_are_rejected() {
     test_kit::run(|| async {
         let cases: [(&str, Vec<u8>, WireError); 8] = [
-            ("a pointer to itself", with_name(b"\xc0\x0c"), WireError::PointerLoop { at: 12, target: 12 }),
-            ("a pointer forwards", with_name(b"\xc0\x0e\x00"), WireError::PointerLoop { at: 12, target: 14 }),
+            (
+                "a pointer to itself",
+                with_name(b"\xc0\x0c"),
+                WireError::PointerLoop { at: 12, target: 12 },
+            ),
+            (
+                "a pointer forwards",
+                with_name(b"\xc0\x0e\x00"),
+                WireError::PointerLoop { at: 12, target: 14 },
+            ),
             (
                 "a pointer back to the start of its own labels: behind itself, yet a loop",
                 with_name(b"\x01a\xc0\x0c"),
@@ -203,21 +224,38 @@ fn step_3_pointer_loops_and_overlong_names_are_rejected() {
             ("a label past the end", with_name(b"\x05erp"), WireError::Truncated),
             ("half a pointer", with_name(b"\x03erp\xc0"), WireError::Truncated),
             ("no zero byte", with_name(b"\x03erp\x04test"), WireError::Truncated),
-            ("label type 01", with_name(b"\x41"), WireError::ReservedLabelType { at: 12, byte: 0x41 }),
-            ("label type 10", with_name(b"\x03erp\x80"), WireError::ReservedLabelType { at: 16, byte: 0x80 }),
+            (
+                "label type 01",
+                with_name(b"\x41"),
+                WireError::ReservedLabelType { at: 12, byte: 0x41 },
+            ),
+            (
+                "label type 10",
+                with_name(b"\x03erp\x80"),
+                WireError::ReservedLabelType { at: 16, byte: 0x80 },
+            ),
         ];
         for (what, packet, error) in cases {
-            assert_eq!(read_name(&packet, 12).map(|(n, end)| (n.to_string(), end)), Err(error), "{what}");
+            assert_eq!(
+                read_name(&packet, 12).map(|(n, end)| (n.to_string(), end)),
+                Err(error),
+                "{what}"
+            );
         }
 
         // 255 bytes is the limit: three 63-byte labels, one of 61, and the root.
         let label = |len: usize| [&[len as u8][..], &vec![b'x'; len]].concat();
         let longest = [label(63), label(63), label(63), label(61), vec![0]].concat();
         assert_eq!(longest.len(), 255);
-        let (name, end) = read_name(&with_name(&longest), 12).expect("255 bytes is allowed");
+        let (name, end) =
+            read_name(&with_name(&longest), 12).expect("255 bytes is allowed");
         assert_eq!((name.num_labels(), end), (4, 12 + 255));
         let too_long = [label(63), label(63), label(63), label(62), vec![0]].concat();
-        assert_eq!(read_name(&with_name(&too_long), 12), Err(WireError::NameTooLong), "256 bytes");
+        assert_eq!(
+            read_name(&with_name(&too_long), 12),
+            Err(WireError::NameTooLong),
+            "256 bytes"
+        );
 
         // Pointers make a short packet spell a long name: 130 labels `a` in 520
         // bytes, each a label and a pointer back to the previous one.
@@ -225,7 +263,12 @@ fn step_3_pointer_loops_and_overlong_names_are_rejected() {
         let mut previous = 12;
         for _ in 0..130 {
             let at = packet.len();
-            packet.extend_from_slice(&[1, b'a', 0xc0 | (previous >> 8) as u8, previous as u8]);
+            packet.extend_from_slice(&[
+                1,
+                b'a',
+                0xc0 | (previous >> 8) as u8,
+                previous as u8,
+            ]);
             previous = at;
         }
         assert_eq!(packet.len(), 12 + 3 + 130 * 4);
@@ -242,28 +285,59 @@ fn step_4_the_zone_answers_nxdomain_nodata_and_refused() {
     test_kit::run(|| async {
         let zone = Zone::erp();
         let answer = |qname: &str, qtype| match zone.lookup(&name(qname), qtype) {
-            Lookup::Answer(records) => records.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+            Lookup::Answer(records) => {
+                records.iter().map(|r| r.to_string()).collect::<Vec<_>>()
+            }
             other => panic!("{qname} {qtype}: expected records, got {other:?}"),
         };
-        assert_eq!(answer("warehouse-1.erp.test.", RecordType::A), ["warehouse-1.erp.test. 300 IN A 192.0.2.10"]);
+        assert_eq!(
+            answer("warehouse-1.erp.test.", RecordType::A),
+            ["warehouse-1.erp.test. 300 IN A 192.0.2.10"]
+        );
         assert_eq!(
             answer("Warehouse-1.ERP.test.", RecordType::AAAA),
             ["warehouse-1.erp.test. 300 IN AAAA 2001:db8::10"],
             "names compare without regard to case"
         );
-        assert_eq!(answer("_feed._tcp.erp.test.", RecordType::SRV).len(), 2, "both SRV records");
-        assert_eq!(answer("warehouse-2.erp.test.", RecordType::ANY).len(), 2, "ANY: every type");
-        assert_eq!(answer("erp.test.", RecordType::SOA).len(), 1, "the origin is in the zone");
+        assert_eq!(
+            answer("_feed._tcp.erp.test.", RecordType::SRV).len(),
+            2,
+            "both SRV records"
+        );
+        assert_eq!(
+            answer("warehouse-2.erp.test.", RecordType::ANY).len(),
+            2,
+            "ANY: every type"
+        );
+        assert_eq!(
+            answer("erp.test.", RecordType::SOA).len(),
+            1,
+            "the origin is in the zone"
+        );
 
         for (qname, qtype, expected, why) in [
-            ("nowhere.erp.test.", RecordType::A, Lookup::NxDomain, "in the zone, not there"),
+            (
+                "nowhere.erp.test.",
+                RecordType::A,
+                Lookup::NxDomain,
+                "in the zone, not there",
+            ),
             ("feed.erp.test.", RecordType::AAAA, Lookup::NoData, "there, but no AAAA"),
-            ("x.warehouse-1.erp.test.", RecordType::A, Lookup::NxDomain, "under a name is not the name"),
+            (
+                "x.warehouse-1.erp.test.",
+                RecordType::A,
+                Lookup::NxDomain,
+                "under a name is not the name",
+            ),
             ("example.com.", RecordType::A, Lookup::Refused, "outside the zone"),
             ("test.", RecordType::A, Lookup::Refused, "the parent is outside"),
             ("xerp.test.", RecordType::A, Lookup::Refused, "compare labels, not strings"),
         ] {
-            assert_eq!(zone.lookup(&name(qname), qtype), expected, "{qname} {qtype}: {why}");
+            assert_eq!(
+                zone.lookup(&name(qname), qtype),
+                expected,
+                "{qname} {qtype}: {why}"
+            );
         }
     });
 }
@@ -324,7 +398,8 @@ fn step_5_udp_answers_records_and_error_codes() {
         let mut response = query(206, "feed.erp.test.", RecordType::A, None);
         response[2] |= 0x80;
         client.send(&response).await.unwrap();
-        let reply = ask_udp(&client, &query(207, "feed.erp.test.", RecordType::A, None)).await;
+        let reply =
+            ask_udp(&client, &query(207, "feed.erp.test.", RecordType::A, None)).await;
         assert_eq!(id_of(&reply), 207, "the garbage and the response got no reply");
         transcript.received("mallory", &describe(&reply));
 
@@ -348,27 +423,45 @@ fn step_6_big_answers_set_tc_over_udp_and_come_whole_over_tcp() {
             let offer = edns.map_or("no EDNS".to_owned(), |n| format!("EDNS {n}"));
             transcript.sent("dig", &format!("TXT catalog.erp.test. over UDP, {offer}"));
             let reply = ask_udp(&client, &catalog(id, edns)).await;
-            assert!(reply.len() <= limit, "{} bytes over UDP with {offer}: the limit is {limit}", reply.len());
-            transcript.received("dig", &format!("{} bytes: {}", reply.len(), describe(&reply)));
+            assert!(
+                reply.len() <= limit,
+                "{} bytes over UDP with {offer}: the limit is {limit}",
+                reply.len()
+            );
+            transcript
+                .received("dig", &format!("{} bytes: {}", reply.len(), describe(&reply)));
         }
 
         // TCP: two queries in two writes cut in odd places, answered in order.
         let mut stream = TcpStream::connect(server).await.expect("TCP on the same port");
-        let both = [framed(&catalog(4, None)), framed(&query(5, "feed.erp.test.", RecordType::A, None))].concat();
-        transcript.sent("dig+tcp", "TXT catalog.erp.test. and A feed.erp.test. in two writes, cut at 7 bytes");
+        let both = [
+            framed(&catalog(4, None)),
+            framed(&query(5, "feed.erp.test.", RecordType::A, None)),
+        ]
+        .concat();
+        transcript.sent(
+            "dig+tcp",
+            "TXT catalog.erp.test. and A feed.erp.test. in two writes, cut at 7 bytes",
+        );
         stream.write_all(&both[..7]).await.unwrap();
         stream.write_all(&both[7..]).await.unwrap();
         for id in [4, 5] {
             let reply = read_framed(&mut stream).await;
             assert_eq!(id_of(&reply), id, "TCP answers come in the order of the queries");
-            transcript.received("dig+tcp", &format!("{} bytes: {}", reply.len(), describe(&reply)));
+            transcript.received(
+                "dig+tcp",
+                &format!("{} bytes: {}", reply.len(), describe(&reply)),
+            );
         }
         // A message without a header ends the connection.
         transcript.sent("mallory+tcp", "a 2-byte message");
         stream.write_all(&framed(b"\x00\x01")).await.unwrap();
         let mut rest = Vec::new();
         let read = stream.read_to_end(&mut rest).await;
-        assert!(matches!(read, Ok(0)), "the server closes the connection without a reply, got {read:?} {rest:?}");
+        assert!(
+            matches!(read, Ok(0)),
+            "the server closes the connection without a reply, got {read:?} {rest:?}"
+        );
         transcript.event("mallory+tcp", "connection closed by server");
 
         insta::assert_snapshot!(transcript.to_string());
@@ -426,15 +519,27 @@ fn fuzz_packet(rng: &mut Xorshift, seeds: &[Vec<u8>]) -> Vec<u8> {
 }
 
 // Checks one reply: a DNS message, for that query, within the transport's limit.
-fn check_reply(packet: &[u8], reply: Option<Vec<u8>>, transport: Transport) -> Result<(), String> {
+fn check_reply(
+    packet: &[u8],
+    reply: Option<Vec<u8>>,
+    transport: Transport,
+) -> Result<(), String> {
     let Some(reply) = reply else {
         let answerable = packet.len() >= 12 && packet[2] & 0x80 == 0;
-        return if answerable { Err("no reply to a query with a header".into()) } else { Ok(()) };
+        return if answerable {
+            Err("no reply to a query with a header".into())
+        } else {
+            Ok(())
+        };
     };
-    let message = Message::from_vec(&reply).map_err(|err| format!("a reply that does not parse: {err}"))?;
+    let message = Message::from_vec(&reply)
+        .map_err(|err| format!("a reply that does not parse: {err}"))?;
     let meta = &message.metadata;
     let limit = if transport == Transport::Udp { EDNS_UDP_LIMIT } else { 65535 };
-    if packet.len() < 12 || meta.id != id_of(packet) || meta.message_type != MessageType::Response {
+    if packet.len() < 12
+        || meta.id != id_of(packet)
+        || meta.message_type != MessageType::Response
+    {
         return Err(format!("a reply that is not a response to this query: {meta:?}"));
     }
     if reply.len() > limit {
@@ -468,8 +573,11 @@ fn step_7_a_fuzzer_finds_no_panic_and_only_well_formed_replies() {
         for n in 0..FUZZ_PACKETS {
             let packet = fuzz_packet(&mut rng, &seeds);
             let transport = if n % 2 == 0 { Transport::Udp } else { Transport::Tcp };
-            let reply = catch_unwind(AssertUnwindSafe(|| respond(&zone, &packet, transport)))
-                .unwrap_or_else(|_| panic!("respond panicked on packet #{n}: {packet:02x?}"));
+            let reply =
+                catch_unwind(AssertUnwindSafe(|| respond(&zone, &packet, transport)))
+                    .unwrap_or_else(|_| {
+                        panic!("respond panicked on packet #{n}: {packet:02x?}")
+                    });
             if let Err(problem) = check_reply(&packet, reply, transport) {
                 panic!("packet #{n} {packet:02x?} over {transport:?}: {problem}");
             }
@@ -492,15 +600,25 @@ fn step_7_a_fuzzer_finds_no_panic_and_only_well_formed_replies() {
             }
         }
         let mut fresh = TcpStream::connect(server).await.unwrap();
-        fresh.write_all(&framed(&query(9, "feed.erp.test.", RecordType::A, None))).await.unwrap();
-        assert_eq!(id_of(&read_framed(&mut fresh).await), 9, "the server still answers over TCP");
+        fresh
+            .write_all(&framed(&query(9, "feed.erp.test.", RecordType::A, None)))
+            .await
+            .unwrap();
+        assert_eq!(
+            id_of(&read_framed(&mut fresh).await),
+            9,
+            "the server still answers over TCP"
+        );
         // Drain the replies to the garbage until the answer to a real query comes.
         client.send(&query(0xFFFF, "feed.erp.test.", RecordType::A, None)).await.unwrap();
         let mut buffer = vec![0; 65536];
         loop {
             let len = client.recv(&mut buffer).await.unwrap();
             if len >= 2 && id_of(&buffer[..len]) == 0xFFFF && buffer[2] & 0x80 != 0 {
-                assert!(describe(&buffer[..len]).starts_with("NOERROR"), "the server still answers over UDP");
+                assert!(
+                    describe(&buffer[..len]).starts_with("NOERROR"),
+                    "the server still answers over UDP"
+                );
                 break;
             }
         }

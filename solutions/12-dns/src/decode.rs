@@ -47,7 +47,8 @@ pub fn read_name(packet: &[u8], start: usize) -> Result<(Name, usize), WireError
                 if length > MAX_NAME_LENGTH {
                     return Err(WireError::NameTooLong);
                 }
-                let label = packet.get(at + 1..at + 1 + len).ok_or(WireError::Truncated)?;
+                let label =
+                    packet.get(at + 1..at + 1 + len).ok_or(WireError::Truncated)?;
                 labels.push(label);
                 at += 1 + len;
             }

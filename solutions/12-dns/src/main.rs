@@ -88,7 +88,8 @@ async fn script(addr: SocketAddr) -> std::io::Result<()> {
     let mut tcp = TcpStream::connect(addr).await?;
     transcript.sent("dig", "TXT catalog.erp.test. (TCP, two-byte length prefix)");
     let message = query(8, "catalog.erp.test.", RecordType::TXT, false);
-    tcp.write_all(&[&(message.len() as u16).to_be_bytes()[..], &message].concat()).await?;
+    tcp.write_all(&[&(message.len() as u16).to_be_bytes()[..], &message].concat())
+        .await?;
     let len = tcp.read_u16().await?;
     let mut reply = vec![0; usize::from(len)];
     tcp.read_exact(&mut reply).await?;
@@ -131,7 +132,9 @@ fn describe(reply: &[u8]) -> String {
     match message.answers.as_slice() {
         [] => {}
         [one] => line.push_str(&format!(": {one}")),
-        [first, rest @ ..] => line.push_str(&format!(": {first} (and {} more)", rest.len())),
+        [first, rest @ ..] => {
+            line.push_str(&format!(": {first} (and {} more)", rest.len()))
+        }
     }
     if let Some(soa) = message.authorities.first() {
         line.push_str(&format!("; authority: {} {}", soa.name, soa.record_type()));

@@ -19,9 +19,7 @@ pub fn respond(zone: &Zone, query: &[u8], transport: Transport) -> Option<Vec<u8
         return Some(encode(reply, ResponseCode::NotImp, transport, None));
     }
     // By hand first (bounded, and the lesson); then hickory for the rest.
-    let parsed = Question::parse(query, &header)
-        .ok()
-        .zip(Message::from_vec(query).ok());
+    let parsed = Question::parse(query, &header).ok().zip(Message::from_vec(query).ok());
     let Some((question, message)) = parsed else {
         return Some(encode(reply, ResponseCode::FormErr, transport, None));
     };
@@ -84,8 +82,11 @@ fn encode(
 
 /// SERVFAIL with the reply's id and opcode: what to send when encoding fails.
 fn server_failure(reply: &Message) -> Vec<u8> {
-    let failure =
-        Message::error_msg(reply.metadata.id, reply.metadata.op_code, ResponseCode::ServFail);
+    let failure = Message::error_msg(
+        reply.metadata.id,
+        reply.metadata.op_code,
+        ResponseCode::ServFail,
+    );
     failure.to_vec().unwrap_or_default()
 }
 // ANCHOR_END: encode
