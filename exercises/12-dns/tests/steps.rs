@@ -568,7 +568,7 @@ fn step_7_a_fuzzer_finds_no_panic_and_only_well_formed_replies() {
             query(4, "nowhere.erp.test.", RecordType::AAAA, Some(4096)),
             with_name(b"\x04feed\xc0\x10\x00\x01\x00\x01"),
         ];
-        let mut rng = Xorshift(0x5eed_0f_d15ea5e);
+        let mut rng = Xorshift(0x0005_eed0_fd15_ea5e);
         let mut sample = Vec::new();
         for n in 0..FUZZ_PACKETS {
             let packet = fuzz_packet(&mut rng, &seeds);
