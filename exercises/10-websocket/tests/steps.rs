@@ -268,10 +268,19 @@ fn step_5_a_peer_that_stops_answering_pings_is_dropped_after_the_deadline() {
             "the dead peer was dropped after {waited:?}: expected one ping interval and the \
              pong deadline, {expected:?}"
         );
+        // What reached the dead peer: one ping (0x89), then a close frame (0x88)
+        // whose code is 1011, "unexpected condition" (0x03f3).
         assert_eq!(
             bytes.first(),
             Some(&0x89),
-            "the dead peer was pinged first (0x89 is a ping)"
+            "the dead peer was pinged first: {bytes:x?}"
+        );
+        let close = bytes.iter().position(|&b| b == 0x88);
+        let code = close.and_then(|at| bytes.get(at + 2..at + 4));
+        assert_eq!(
+            code,
+            Some(&[0x03, 0xf3][..]),
+            "after the deadline the server says why, best effort: close 1011 ({bytes:x?})"
         );
         assert_eq!(hub.subscribers(), 0, "the dead peer is unregistered");
     });

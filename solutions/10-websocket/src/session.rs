@@ -178,11 +178,15 @@ pub async fn dashboard<S>(
                 }
             }
             _ = sleep_until(deadline.unwrap_or(next_ping)), if deadline.is_some() => {
-                // A dead peer cannot answer a closing handshake, and a Close frame
-                // would only wait behind the unread pings: drop the connection.
+                // A dead peer cannot answer a closing handshake: say why (1011, as
+                // Python's websockets does), best effort, and drop the connection
+                // without waiting for an answer.
                 if let Some(subscription) = subscription {
                     hub.unregister(subscription.id());
                 }
+                let reason = format!("no pong within {} s", policy.pong_deadline.as_secs());
+                let close = ws.close(Some(frame(CloseCode::Error, &reason)));
+                let _ = timeout(CLOSE_TIMEOUT, close).await;
                 return;
             }
         }
