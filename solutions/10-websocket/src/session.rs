@@ -20,6 +20,9 @@ use crate::hub::{Hub, Subscription};
 use crate::message::{Interest, Push};
 use crate::policy::Policy;
 
+/// The answer to a text that is not `subscribe *` or `subscribe SKU…`.
+const BAD_REQUEST: &str = "error expected `subscribe *` or `subscribe SKU…`";
+
 /// How long a closing handshake may take before the connection is dropped anyway.
 const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
@@ -156,16 +159,16 @@ pub async fn dashboard<S>(
                             subscription = Some(hub.register(interest));
                         }
                         None => {
-                            let error = "error expected `subscribe *` or `subscribe SKU…`";
-                            if ws.send(Message::text(error)).await.is_err() {
+                            if ws.send(Message::text(BAD_REQUEST)).await.is_err() {
                                 break None;
                             }
                         }
                     },
                     Some(Ok(Message::Binary(_))) => {
-                        break Some(frame(CloseCode::Unsupported, "dashboards speak text"));
+                        break Some(frame(CloseCode::Unsupported, "text only"));
                     }
-                    Some(Ok(_)) => {} // ping, pong, or the peer's Close (answered on the next read)
+                    // A ping, a pong, or the peer's Close (answered on the next read).
+                    Some(Ok(_)) => {}
                     Some(Err(error)) => break close_for(&error),
                     None => break None,
                 }
@@ -184,7 +187,8 @@ pub async fn dashboard<S>(
                 if let Some(subscription) = subscription {
                     hub.unregister(subscription.id());
                 }
-                let reason = format!("no pong within {} s", policy.pong_deadline.as_secs());
+                let silent = policy.pong_deadline.as_secs();
+                let reason = format!("no pong within {silent} s");
                 let close = ws.close(Some(frame(CloseCode::Error, &reason)));
                 let _ = timeout(CLOSE_TIMEOUT, close).await;
                 return;

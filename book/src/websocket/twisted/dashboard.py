@@ -102,7 +102,7 @@ class Dashboard(WebSocketServerProtocol):
 
     def onMessage(self, payload, isBinary):
         if isBinary:
-            self.sendCloseFrame(code=1003, reasonUtf8=b"dashboards speak text")
+            self.sendCloseFrame(code=1003, reasonUtf8=b"text only")
             return
         words = payload.decode("utf-8").split()
         if words[:1] == ["subscribe"] and words[1:] == ["*"]:
