@@ -30,6 +30,7 @@ where
     let mut place = String::new();
     // Runs during the handshake, before the 101 answer: it may read the request,
     // add headers to the response, or refuse with an HTTP error response instead.
+    #[allow(clippy::result_large_err)] // that error type is tungstenite's
     let look = |request: &Request, response: Response| {
         place = request.uri().path().trim_start_matches('/').to_owned();
         Ok(response)

@@ -39,6 +39,8 @@ where
 {
     let mut origin = None;
     // The callback sees the request before the 101 goes out (autobahn's onConnect).
+    // Its error type (an HTTP response) is tungstenite's, large or not.
+    #[allow(clippy::result_large_err)]
     let remember_origin = |request: &Request, response: Response| {
         origin = request
             .headers()

@@ -2,7 +2,8 @@
 broadcast factory, fed by a LineReceiver.
 
     python dashboard.py              serve on 127.0.0.1 (free ports), print them
-    python dashboard.py --selftest   run autobahn's Twisted client against it, exit 0 if all is well
+    python dashboard.py --selftest   run autobahn's Twisted client against it
+                                     (exit 0 if all is well)
 
 The protocol is the exercise's: `subscribe SKU...` (or `subscribe *`) in, `snapshot
 A=1 B=2` and `total A=3` out; stock moves arrive on a TCP feed as `SKU qty` lines.
@@ -171,7 +172,8 @@ def listen(reactor, port_number=0):
     hub.allowed_origins.append(f"http://127.0.0.1:{web_addr.port}")
     feed = protocol.Factory.forProtocol(Feed)
     feed.hub = hub
-    feed_port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(feed)
+    feed_endpoint = endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
+    feed_port = yield feed_endpoint.listen(feed)
     return f"127.0.0.1:{web_addr.port}", f"127.0.0.1:{feed_port.getHost().port}"
 # ANCHOR_END: listen
 
@@ -206,7 +208,8 @@ def selftest(reactor):
     host, port = web.split(":")
     client = WebSocketClientFactory(f"ws://{web}/live", origin=f"http://{web}")
     client.protocol = ScriptedDashboard
-    client.received, client.arrived, client.closed = [], defer.Deferred(), defer.Deferred()
+    client.received, client.closed = [], defer.Deferred()
+    client.arrived = defer.Deferred()
     arrived = client.arrived
     endpoint = endpoints.TCP4ClientEndpoint(reactor, host, int(port))
     dashboard = yield endpoint.connect(client)
