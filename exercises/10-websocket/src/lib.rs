@@ -1,7 +1,7 @@
 //! Exercise 10: a WebSocket hub that pushes stock moves to live dashboards
 //! (autobahn's `WebSocketServerProtocol` with a broadcast factory, the tokio way).
 //!
-//! Seven functions are yours to write, in this order (each `todo!()` names one):
+//! Eight functions are yours to write, in this order (each `todo!()` names one):
 //! 1. `session::accept`: the opening handshake, keeping the Origin (step 1).
 //! 2. `session::close_for`: which close code answers which failure (steps 1, 6).
 //! 3. `session::echo`: the echo endpoint (step 1).

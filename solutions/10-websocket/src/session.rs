@@ -119,7 +119,9 @@ where
 /// (1008); then waits for `subscribe …`, registers with the hub and forwards its
 /// pushes as text; answers a bad request with `error …` and a bad frame with
 /// [`close_for`]'s frame; pings every `policy.ping_interval` and drops a peer that
-/// stays silent for `policy.pong_deadline` after a ping. Unregisters when it ends.
+/// stays silent for `policy.pong_deadline` after a ping (telling it why with a 1011
+/// close frame, best effort, without waiting for an answer). Unregisters when it
+/// ends.
 pub async fn dashboard<S>(
     mut ws: WebSocketStream<S>,
     origin: Option<String>,
