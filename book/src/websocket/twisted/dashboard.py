@@ -174,7 +174,7 @@ def listen(reactor, port_number=0):
     feed.hub = hub
     feed_endpoint = endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
     feed_port = yield feed_endpoint.listen(feed)
-    return f"127.0.0.1:{web_addr.port}", f"127.0.0.1:{feed_port.getHost().port}"
+    return f"127.0.0.1:{web_addr.port}", f"127.0.0.1:{feed_port.getHost().port}", hub
 # ANCHOR_END: listen
 
 
@@ -204,7 +204,7 @@ class ScriptedFeed(LineReceiver):
 
 @defer.inlineCallbacks
 def selftest(reactor):
-    web, feed = yield listen(reactor)
+    web, feed, hub = yield listen(reactor)
     host, port = web.split(":")
     client = WebSocketClientFactory(f"ws://{web}/live", origin=f"http://{web}")
     client.protocol = ScriptedDashboard
@@ -226,18 +226,30 @@ def selftest(reactor):
         yield client.arrived.addTimeout(10, reactor)
     expected = ["snapshot GADGET=0 WIDGET-1=0", "total WIDGET-1=5", "total GADGET=3"]
     assert client.received == expected, f"got {client.received!r}, expected {expected!r}"
+
+    # What Twisted does when the dashboard's write buffer fills: pauseProducing. The
+    # next move skips it; when the buffer drains, resumeProducing sends a snapshot.
+    lag = hub.clients[0].transport.producer
+    lag.pauseProducing()
+    mover.sendLine(b"WIDGET-1 1")
+    yield mover.answers.get().addTimeout(10, reactor)
+    lag.resumeProducing()
+    yield client.arrived.addTimeout(10, reactor)
+    expected.append("snapshot GADGET=3 WIDGET-1=6")
+    assert client.received == expected, f"got {client.received!r}, expected {expected!r}"
     dashboard.sendClose(1000, "done")
     code = yield client.closed.addTimeout(10, reactor)
     assert code == 1000, f"closed with {code}"
     for message in client.received:
         print(f"dashboard < {message}")
-    print("selftest ok: snapshot, totals for the subscribed SKUs only, close 1000")
+    print("selftest ok: snapshot, totals for the subscribed SKUs only, a paused")
+    print("dashboard skipped then resynced with a snapshot, close 1000")
     mover.transport.loseConnection()
 
 
 @defer.inlineCallbacks
 def serve(reactor):
-    web, feed = yield listen(reactor)
+    web, feed, _ = yield listen(reactor)
     print(f"dashboard listening on {web}; stock feed on {feed}", flush=True)
     yield defer.Deferred()  # serve until Ctrl-C
 
