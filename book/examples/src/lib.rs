@@ -16,3 +16,4 @@ pub mod scheduling;
 pub mod setup;
 pub mod testing;
 pub mod web;
+pub mod websocket;
