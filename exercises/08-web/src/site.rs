@@ -22,12 +22,26 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone)]
 pub struct Site {
     root: Arc<Node>,
+    header_read_timeout: Duration,
 }
 
 impl Site {
-    /// A site serving the tree under `root`.
+    /// A site serving the tree under `root`, with [`HEADER_READ_TIMEOUT`].
     pub fn new(root: Node) -> Self {
-        Self { root: Arc::new(root) }
+        Self { root: Arc::new(root), header_read_timeout: HEADER_READ_TIMEOUT }
+    }
+
+    /// Gives a client `timeout` to send a request's headers instead of
+    /// [`HEADER_READ_TIMEOUT`] (a demo shortens it to show the room).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's headers, and how long a
+    /// kept-alive connection may wait for its next request.
+    pub fn header_read_timeout(&self) -> Duration {
+        self.header_read_timeout
     }
 
     /// Answers one request: walks the tree along its path (404 when a segment has
@@ -39,8 +53,9 @@ impl Site {
     }
 
     /// Serves HTTP/1.1 on `stream` until the client closes it or breaks a limit
-    /// ([`HEADER_READ_TIMEOUT`], [`MAX_HEADER_BYTES`]). A client that leaves
-    /// mid-render must stop that render.
+    /// ([`Self::header_read_timeout`], [`HEADER_READ_TIMEOUT`] unless changed;
+    /// [`MAX_HEADER_BYTES`]). A client that leaves mid-render must stop that
+    /// render.
     pub async fn serve_connection(self, stream: TcpStream) {
         let _ = stream;
         todo!("Site::serve_connection")

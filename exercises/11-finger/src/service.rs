@@ -8,10 +8,14 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 use crate::directory::{Directory, MemoryDirectory};
-use crate::port::accept_forever;
+use crate::port::{BUSY, Limits, accept_forever};
 use crate::server::FingerFactory;
 use crate::setter::SetterFactory;
 use crate::web::serve_web;
+
+/// What a web client beyond the connection limit reads.
+const WEB_BUSY: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
 /// Where each protocol of a [`FingerService`] listens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -29,12 +33,20 @@ pub struct Ports {
 #[derive(Debug, Clone, Default)]
 pub struct FingerService {
     directory: MemoryDirectory,
+    finger_limits: Limits,
 }
 
 impl FingerService {
     /// A service around `directory`.
     pub fn new(directory: MemoryDirectory) -> Self {
-        Self { directory }
+        Self { directory, finger_limits: Limits::default() }
+    }
+
+    /// Bounds the finger port, the one open to everybody, with `limits`; the
+    /// setter and the web view keep [`Limits::default`].
+    pub fn with_finger_limits(mut self, limits: Limits) -> Self {
+        self.finger_limits = limits;
+        self
     }
 
     /// Binds the three ports (use port 0 for free ones), spawns their accept loops
@@ -52,17 +64,21 @@ impl FingerService {
         let shared: Arc<dyn Directory> = Arc::new(self.directory.clone());
         let fingers = FingerFactory::shared(shared.clone());
         let setters = SetterFactory::new(self.directory.clone());
-        tokio::spawn(accept_forever(finger, move |stream| {
+        tokio::spawn(accept_forever(finger, self.finger_limits, BUSY, move |stream| {
             let fingers = fingers.clone();
             async move { fingers.serve(stream).await }
         }));
-        tokio::spawn(accept_forever(setter, move |stream| {
+        tokio::spawn(accept_forever(setter, Limits::default(), BUSY, move |stream| {
             let setters = setters.clone();
             async move { setters.serve(stream).await }
         }));
-        tokio::spawn(accept_forever(web, move |stream| {
-            serve_web(shared.clone(), stream)
-        }));
+        let unavailable = WEB_BUSY;
+        tokio::spawn(accept_forever(
+            web,
+            Limits::default(),
+            unavailable,
+            move |stream| serve_web(shared.clone(), stream),
+        ));
         Ok(bound)
     }
 }

@@ -2,6 +2,7 @@
 //! length prefix on TCP connections. Both hand every query to [`respond`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::net::{TcpStream, UdpSocket};
 
@@ -11,7 +12,6 @@ use crate::zone::Zone;
 #[allow(unused_imports)]
 use {
     crate::message::Transport,
-    crate::port::IDLE_TIMEOUT,
     crate::respond::respond,
     tokio::io::{AsyncReadExt, AsyncWriteExt},
     tokio::time::timeout,
@@ -33,15 +33,16 @@ pub async fn serve_udp(socket: Arc<UdpSocket>, zone: Arc<Zone>) {
 }
 
 /// Answers the queries of one TCP connection until the client closes it, is
-/// silent for [`IDLE_TIMEOUT`], or sends something that is not a query.
+/// silent for `idle` (the port passes [`IDLE_TIMEOUT`](crate::IDLE_TIMEOUT)
+/// unless told otherwise), or sends something that is not a query.
 ///
 /// Each message, both ways, is a big-endian `u16` length and that many bytes
 /// (RFC 1035 4.2.2): `read_u16`, then `read_exact` into a buffer of that length.
-/// Wrap each read in `timeout(IDLE_TIMEOUT, …)`. A query [`respond`] gives no
+/// Wrap each read in `timeout(idle, …)`. A query [`respond`] gives no
 /// reply for (not even FORMERR: it had no header) closes the connection. Write
 /// the reply's length, then the reply, in one `write_all` (two writes can leave
 /// as two packets). A client may send several queries without waiting: answer
 /// them in order.
-pub async fn serve_tcp(stream: TcpStream, zone: Arc<Zone>) {
-    todo!("serve_tcp({:?}, {})", stream.peer_addr(), zone.origin())
+pub async fn serve_tcp(stream: TcpStream, zone: Arc<Zone>, idle: Duration) {
+    todo!("serve_tcp({:?}, {}, {idle:?})", stream.peer_addr(), zone.origin())
 }

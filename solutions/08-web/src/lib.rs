@@ -30,7 +30,7 @@ pub mod resource;
 pub use api::{ApiError, Move, StockLevel, inventory_tree};
 pub use body::{BODY_READ_TIMEOUT, MAX_BODY_BYTES, read_move};
 pub use inventory::{Inventory, MoveError};
-pub use port::{MAX_CONNECTIONS, WebServer};
+pub use port::{BUSY, MAX_CONNECTIONS, WebServer};
 pub use render::dispatch;
 pub use resource::{
     Node, Rendering, Request, Resource, Response, SUPPORTED_METHODS, Walk,

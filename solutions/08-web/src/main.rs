@@ -1,7 +1,8 @@
 //! The demo of exercise 08: the JSON inventory API on a resource tree, for the room
 //! to talk to with curl.
 //!
-//! `cargo xtask demo 08-web` runs `cargo run -p sol08-web -- [--listen ADDR] [--script]`.
+//! `cargo xtask demo 08-web` runs `cargo run -p sol08-web -- [--listen ADDR] [--script]`
+//! (`--help` lists the limits you can change).
 //! Without `--script` it serves until Ctrl-C and prints curl commands to try; with
 //! `--script` it sends scripted requests to itself, prints what went each way and
 //! exits.
@@ -9,37 +10,49 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
-use sol08_web::{Inventory, Site, WebServer, inventory_tree};
+use sol08_web::{
+    HEADER_READ_TIMEOUT, Inventory, MAX_CONNECTIONS, Site, WebServer, inventory_tree,
+};
+use test_kit::DemoArgs;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// The inventory API on a Twisted-style resource tree, served with hyper.
-#[derive(Debug, Parser)]
-struct Args {
-    /// Where to listen (loopback and a free port by default).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Send scripted requests to the server, print the exchange, exit.
-    #[arg(long)]
-    script: bool,
+#[derive(Parser)]
+#[command(long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    demo: DemoArgs,
+    /// Serve at most N connections at once; the next one is answered 503.
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Close a connection that takes SECS seconds to send a request's headers, or
+    /// keeps the connection idle that long between requests.
+    #[arg(long, value_name = "SECS", default_value_t = HEADER_READ_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    header_timeout: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    let site = Site::new(inventory_tree(Arc::new(Inventory::demo())));
-    let server = match WebServer::bind(args.listen, site).await {
-        Ok(server) => server,
+    let cli = Cli::parse();
+    let listen = cli.demo.listen;
+    let site = Site::new(inventory_tree(Arc::new(Inventory::demo())))
+        .with_header_read_timeout(Duration::from_secs(cli.header_timeout));
+    let server = match WebServer::bind(listen, site).await {
+        Ok(server) => server.with_max_connections(cli.max_connections as usize),
         Err(err) => {
-            eprintln!("sol08-web: cannot listen on {}: {err}", args.listen);
+            eprintln!("sol08-web: cannot listen on {listen}: {err}");
             return ExitCode::FAILURE;
         }
     };
     let addr = server.local_addr();
     println!("inventory API listening on {addr} (http://{addr}/inventory)");
-    if args.script {
+    if cli.demo.script {
         tokio::spawn(server.run());
         script(addr).await;
         return ExitCode::SUCCESS;
@@ -53,7 +66,10 @@ async fn main() -> ExitCode {
          curl -i -X POST http://{addr}/inventory           (405, with Allow)\n  \
          curl -i -X BREW http://{addr}/inventory           (501)\n  \
          python3 book/src/web/twisted/inventory_site.py --listen 127.0.0.1:8008   (the same API on Twisted)\n\
-         Ctrl-C stops the server."
+         At most {max} connections at once; {secs} s to send a request's headers.\n\
+         Ctrl-C stops the server.",
+        max = cli.max_connections,
+        secs = cli.header_timeout,
     );
     server.run().await;
     ExitCode::SUCCESS

@@ -28,12 +28,26 @@ pub const MAX_HEADER_BYTES: usize = 8 * 1024;
 #[derive(Debug, Clone)]
 pub struct Site {
     root: Arc<Node>,
+    header_read_timeout: Duration,
 }
 
 impl Site {
-    /// A site serving the tree under `root`.
+    /// A site serving the tree under `root`, with [`HEADER_READ_TIMEOUT`].
     pub fn new(root: Node) -> Self {
-        Self { root: Arc::new(root) }
+        Self { root: Arc::new(root), header_read_timeout: HEADER_READ_TIMEOUT }
+    }
+
+    /// Gives a client `timeout` to send a request's headers instead of
+    /// [`HEADER_READ_TIMEOUT`] (a demo shortens it to show the room).
+    pub fn with_header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a client may take to send a request's headers, and how long a
+    /// kept-alive connection may wait for its next request.
+    pub fn header_read_timeout(&self) -> Duration {
+        self.header_read_timeout
     }
 
     // ANCHOR: handle
@@ -55,13 +69,16 @@ impl Site {
     /// A request's rendering runs inside the connection's future, so a client that
     /// leaves mid-render drops it (Twisted's `notifyFinish` errback, for free).
     pub async fn serve_connection(self, stream: TcpStream) {
+        // Also how long a kept-alive connection may idle: hyper restarts this
+        // timer whenever it waits for a request's head.
+        let header_read_timeout = self.header_read_timeout;
         let service = service_fn(move |request| {
             let site = self.clone();
             async move { Ok::<_, Infallible>(site.handle(request).await) }
         });
         let connection = http1::Builder::new()
             .timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
+            .header_read_timeout(header_read_timeout)
             .max_buf_size(MAX_HEADER_BYTES)
             .serve_connection(TokioIo::new(stream), service);
         // An error here is the client's (a bad request, a timeout, a reset): the

@@ -34,7 +34,7 @@ pub use directory::{
 };
 pub use file::{FileDirectory, MAX_FILE_SIZE, parse_users};
 pub use http::{HttpDirectory, MAX_RESPONSE, http_get};
-pub use port::{FingerServer, MAX_CONNECTIONS, accept_forever};
+pub use port::{BUSY, FingerServer, Limits, MAX_CONNECTIONS, accept_forever};
 pub use query::{Query, QueryError};
 pub use server::{
     FORWARDING_DENIED, FingerFactory, IDLE_TIMEOUT, INTERNAL_ERROR, LOOKUP_TIMEOUT,

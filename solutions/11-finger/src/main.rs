@@ -1,7 +1,7 @@
 //! The demo of exercise 11: a finger service, for the room to talk to.
 //!
 //! `cargo xtask demo 11-finger` runs `cargo run -p sol11-finger -- [--listen ADDR]
-//! [--script]`. Finger listens on ADDR; the setter and the web view on free
+//! [--script]` (`--help` lists the limits you can change). Finger listens on ADDR; the setter and the web view on free
 //! loopback ports next to it. Without `--script` it serves until Ctrl-C and prints
 //! how to talk to each port; with `--script` it plays a scripted session and exits.
 
@@ -9,26 +9,33 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
 use sol11_finger::{
     Directory, FileDirectory, FingerFactory, FingerServer, FingerService, HttpDirectory,
-    MemoryDirectory, Ports, finger,
+    IDLE_TIMEOUT, Limits, MAX_CONNECTIONS, MemoryDirectory, Ports, finger,
 };
-use test_kit::{LineClient, Transcript};
+use test_kit::{DemoArgs, LineClient, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 /// A finger service (RFC 1288) with a setter port and a web view.
 #[derive(Parser)]
-#[command(name = "sol11-finger")]
-struct Args {
-    /// Where finger listens (127.0.0.1:79 is the port real `finger` clients use).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Play a scripted session against the server, print the transcript, exit.
-    #[arg(long)]
-    script: bool,
+#[command(long_about = None)]
+struct Cli {
+    // `--listen` is where finger listens (127.0.0.1:79 is the port real `finger`
+    // clients use); the setter and the web view take free loopback ports.
+    #[command(flatten)]
+    demo: DemoArgs,
+    /// Serve at most N finger clients at once; the next one is told `Server busy`.
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Close a finger connection SECS seconds after it opened, answered or not
+    /// [default: none; a client still has IDLE_TIMEOUT (10 s) to send its line]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
+    timeout: Option<u64>,
     /// Answer from this `user: status` file instead (no setter or web port).
     #[arg(long, value_name = "PATH", conflicts_with = "http")]
     users_file: Option<PathBuf>,
@@ -49,31 +56,34 @@ fn seed() -> MemoryDirectory {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let args = Cli::parse();
+    let listen = args.demo.listen;
+    let limits = Limits {
+        max_connections: args.max_connections as usize,
+        deadline: args.timeout.map(Duration::from_secs),
+    };
     let other: Option<Box<dyn Directory>> = match (&args.users_file, args.http) {
         (Some(path), _) => Some(Box::new(FileDirectory::new(path))),
         (None, Some(addr)) => Some(Box::new(HttpDirectory::new(addr))),
         (None, None) => None,
     };
     if let Some(directory) = other {
-        return serve_only_finger(args.listen, Arc::from(directory)).await;
+        return serve_only_finger(listen, limits, Arc::from(directory)).await;
     }
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
-    let service = FingerService::new(seed());
-    let ports = match service
-        .listen(Ports { finger: args.listen, setter: any, web: any })
-        .await
-    {
-        Ok(ports) => ports,
-        Err(err) => {
-            eprintln!("sol11-finger: cannot listen on {}: {err}", args.listen);
-            return ExitCode::FAILURE;
-        }
-    };
+    let service = FingerService::new(seed()).with_finger_limits(limits);
+    let ports =
+        match service.listen(Ports { finger: listen, setter: any, web: any }).await {
+            Ok(ports) => ports,
+            Err(err) => {
+                eprintln!("sol11-finger: cannot listen on {listen}: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
     println!("finger listening on {}", ports.finger);
     println!("setter listening on {}", ports.setter);
     println!("web view listening on {}", ports.web);
-    if args.script {
+    if args.demo.script {
         script(ports).await;
         return ExitCode::SUCCESS;
     }
@@ -85,7 +95,10 @@ async fn main() -> ExitCode {
          python3 book/src/finger/twisted/finger_server.py --connect {f} alice   (needs Twisted)\n  \
          nc -C {si} {sp}, then `alice Back from lunch`   (the setter)\n  \
          curl http://{w}/users/alice\n\
+         At most {max} finger clients at once; one gets {idle} s to send its query.\n\
          Ctrl-C stops the server.",
+        max = limits.max_connections,
+        idle = args.timeout.unwrap_or(IDLE_TIMEOUT.as_secs()).min(IDLE_TIMEOUT.as_secs()),
         fi = f.ip(),
         fp = f.port(),
         si = s.ip(),
@@ -98,11 +111,12 @@ async fn main() -> ExitCode {
 /// Finger alone, answered from a file or an HTTP backend.
 async fn serve_only_finger(
     listen: SocketAddr,
+    limits: Limits,
     directory: Arc<dyn Directory>,
 ) -> ExitCode {
     let server = match FingerServer::bind(listen, FingerFactory::shared(directory)).await
     {
-        Ok(server) => server,
+        Ok(server) => server.with_limits(limits),
         Err(err) => {
             eprintln!("sol11-finger: cannot listen on {listen}: {err}");
             return ExitCode::FAILURE;

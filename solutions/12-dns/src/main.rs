@@ -1,45 +1,56 @@
 //! The demo of exercise 12: the ERP's DNS server, for the room to query.
 //!
-//! `cargo xtask demo 12-dns` runs `cargo run -p sol12-dns -- [--listen ADDR] [--script]`.
+//! `cargo xtask demo 12-dns` runs `cargo run -p sol12-dns -- [--listen ADDR] [--script]`
+//! (`--help` lists the limits you can change).
 //! Without `--script` it serves until Ctrl-C and prints how to ask it with dig,
 //! dnspython or the book's Twisted names client; with `--script` it asks itself a
 //! few questions over UDP and TCP, prints the transcript and exits.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RecordType};
-use sol12_dns::{DnsServer, Zone};
-use test_kit::Transcript;
+use sol12_dns::{DnsServer, IDLE_TIMEOUT, MAX_TCP_CONNECTIONS, Zone};
+use test_kit::{DemoArgs, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
 /// The ERP's authoritative DNS server (zone erp.test.) over UDP and TCP.
 #[derive(Parser)]
-struct Args {
-    /// Where to listen, UDP and TCP (default: loopback, a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Ask the server a few questions, print the transcript, exit.
-    #[arg(long)]
-    script: bool,
+#[command(long_about = None)]
+struct Cli {
+    // `--listen` is for UDP and TCP alike.
+    #[command(flatten)]
+    demo: DemoArgs,
+    /// Serve at most N TCP clients at once; the next waits (UDP is still answered).
+    #[arg(long, value_name = "N", default_value_t = MAX_TCP_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_tcp_connections: u32,
+    /// Close a TCP connection that sends nothing for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    idle_timeout: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    let server = match DnsServer::bind(args.listen, Zone::erp()).await {
-        Ok(server) => server,
+    let cli = Cli::parse();
+    let listen = cli.demo.listen;
+    let server = match DnsServer::bind(listen, Zone::erp()).await {
+        Ok(server) => server
+            .with_max_tcp_connections(cli.max_tcp_connections as usize)
+            .with_idle_timeout(Duration::from_secs(cli.idle_timeout)),
         Err(err) => {
-            eprintln!("sol12-dns: cannot listen on {}: {err}", args.listen);
+            eprintln!("sol12-dns: cannot listen on {listen}: {err}");
             return ExitCode::FAILURE;
         }
     };
     let addr = server.local_addr();
     println!("erp.test DNS listening on {addr} (UDP and TCP)");
-    if args.script {
+    if cli.demo.script {
         tokio::spawn(server.run());
         return match script(addr).await {
             Ok(()) => ExitCode::SUCCESS,
@@ -57,7 +68,10 @@ async fn main() -> ExitCode {
          dig @{ip} -p {port} +noedns catalog.erp.test TXT   (TC, then dig retries over TCP)\n  \
          dig @{ip} -p {port} example.com A                  (REFUSED: not our zone)\n  \
          python3 book/src/dns/twisted/lookup.py --connect {addr} warehouse-1.erp.test A\n\
-         Ctrl-C stops the server."
+         At most {max} TCP clients at once; one silent for {idle} s is disconnected.\n\
+         Ctrl-C stops the server.",
+        max = cli.max_tcp_connections,
+        idle = cli.idle_timeout,
     );
     server.run().await;
     ExitCode::SUCCESS

@@ -2,13 +2,13 @@
 //! length prefix on TCP connections. Both hand every query to [`respond`].
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 use tokio::time::timeout;
 
 use crate::message::Transport;
-use crate::port::IDLE_TIMEOUT;
 use crate::respond::respond;
 use crate::zone::Zone;
 
@@ -31,12 +31,13 @@ pub async fn serve_udp(socket: Arc<UdpSocket>, zone: Arc<Zone>) {
 
 // ANCHOR: serve_tcp
 /// Answers the queries of one TCP connection until the client closes it, is
-/// silent for [`IDLE_TIMEOUT`], or sends something that is not a query.
-pub async fn serve_tcp(mut stream: TcpStream, zone: Arc<Zone>) {
+/// silent for `idle` (the port passes [`IDLE_TIMEOUT`](crate::IDLE_TIMEOUT)
+/// unless told otherwise), or sends something that is not a query.
+pub async fn serve_tcp(mut stream: TcpStream, zone: Arc<Zone>, idle: Duration) {
     loop {
-        let Ok(Ok(len)) = timeout(IDLE_TIMEOUT, stream.read_u16()).await else { return };
+        let Ok(Ok(len)) = timeout(idle, stream.read_u16()).await else { return };
         let mut query = vec![0; usize::from(len)];
-        let Ok(Ok(_)) = timeout(IDLE_TIMEOUT, stream.read_exact(&mut query)).await else {
+        let Ok(Ok(_)) = timeout(idle, stream.read_exact(&mut query)).await else {
             return;
         };
         let Some(reply) = respond(&zone, &query, Transport::Tcp) else { return };
