@@ -9,6 +9,7 @@ Written for the untwisted book (chapter "Legacy protocols: DNS").
 import sys
 
 from twisted.internet import defer, reactor, task
+from twisted.internet.error import CannotListenError
 from twisted.names import authority, client, dns, error, server
 
 # ANCHOR: zone
@@ -80,12 +81,19 @@ class ErpServerFactory(server.DNSServerFactory):
 def listen(port=0, interface="127.0.0.1"):
     """Serves the zone over UDP and TCP on one port; returns the port."""
     factory = ErpServerFactory(authorities=[ErpAuthority(None)])
-    udp = reactor.listenUDP(
-        port, dns.DNSDatagramProtocol(controller=factory), interface=interface
-    )
-    port = udp.getHost().port
-    reactor.listenTCP(port, factory, interface=interface)
-    return port
+    # Port 0 lets the OS pick a free UDP port, but that number may be taken for
+    # TCP: then let go of it and try another, as the Rust server does.
+    for attempt in range(20 if port == 0 else 1):
+        udp = reactor.listenUDP(
+            port, dns.DNSDatagramProtocol(controller=factory), interface=interface
+        )
+        try:
+            reactor.listenTCP(udp.getHost().port, factory, interface=interface)
+            return udp.getHost().port
+        except CannotListenError:
+            udp.stopListening()
+            if attempt == 19 or port != 0:
+                raise
 # ANCHOR_END: listen
 
 
