@@ -13,3 +13,4 @@ pub mod reactor;
 pub mod scheduling;
 pub mod setup;
 pub mod testing;
+pub mod tls;
