@@ -44,7 +44,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> LineClient<S> {
     /// they would be lost.
     pub fn into_inner(self) -> S {
         let unread = self.stream.buffer();
-        assert!(unread.is_empty(), "{} has unread bytes from the server: {:?}", self.name, String::from_utf8_lossy(unread));
+        assert!(
+            unread.is_empty(),
+            "{} has unread bytes from the server: {:?}",
+            self.name,
+            String::from_utf8_lossy(unread)
+        );
         self.stream.into_inner()
     }
 
