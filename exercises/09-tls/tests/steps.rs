@@ -388,8 +388,9 @@ fn step_5_a_client_that_never_handshakes_is_dropped_after_the_timeout() {
         // Two clients connect and say nothing: one on the TLS port, one on the
         // STARTTLS port. Each must be dropped once the deadline has passed.
         let started = Instant::now();
-        for silent_addr in [addr, plain_addr] {
-            let mut silent = TcpStream::connect(silent_addr).await.expect("connect");
+        let on_tls = TcpStream::connect(addr).await.expect("connect");
+        let on_plain = TcpStream::connect(plain_addr).await.expect("connect");
+        for mut silent in [on_tls, on_plain] {
             let mut buf = [0u8; 64];
             match timeout(deadline * 10, silent.read(&mut buf)).await {
                 Err(_) => panic!("a client that never handshakes was kept for 3 s"),
