@@ -42,9 +42,9 @@ pub fn server_config(
     scanners_ca: Option<&CertificateDer<'static>>,
 ) -> Result<ServerConfig, ConfigError> {
     todo!(
-        "server_config({} certificates, mutual: {})",
-        identity.chain.len(),
-        scanners_ca.is_some()
+        "server_config(mutual TLS: {}, chain of {})",
+        scanners_ca.is_some(),
+        identity.chain.len()
     )
 }
 
