@@ -1,4 +1,5 @@
-//! A real TCP client for line protocols that records everything in a [`Transcript`].
+//! A real TCP client for line protocols that records everything in a [`Transcript`],
+//! over plain TCP or any other byte stream (a TLS stream, say).
 //!
 //! It is strict where learners slip: a line from the server must end in `\r\n`, and
 //! a server that stays silent is reported after a few seconds instead of hanging.
@@ -6,7 +7,7 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
@@ -15,10 +16,11 @@ use crate::Transcript;
 /// How long the client waits for the server's next line or its close.
 pub const READ_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// One connected client, named in the transcript (`alice > …`, `alice < …`).
-pub struct LineClient {
+/// One connected client, named in the transcript (`alice > …`, `alice < …`), over
+/// TCP unless it was made [`over`](LineClient::over) another stream.
+pub struct LineClient<S = TcpStream> {
     name: String,
-    stream: BufReader<TcpStream>,
+    stream: BufReader<S>,
     transcript: Transcript,
 }
 
@@ -27,7 +29,28 @@ impl LineClient {
     pub async fn connect(addr: SocketAddr, name: &str, transcript: &Transcript) -> Self {
         let stream =
             TcpStream::connect(addr).await.unwrap_or_else(|e| panic!("{name} could not connect to {addr}: {e}"));
+        Self::over(stream, name, transcript)
+    }
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> LineClient<S> {
+    /// A client over a stream that is already connected (a TLS stream, for instance).
+    pub fn over(stream: S, name: &str, transcript: &Transcript) -> Self {
         Self { name: name.to_owned(), stream: BufReader::new(stream), transcript: transcript.clone() }
+    }
+
+    /// Gives the stream back, e.g. to start TLS on it after a STARTTLS exchange.
+    /// Panics if the server sent bytes the client has read but not consumed yet:
+    /// they would be lost.
+    pub fn into_inner(self) -> S {
+        let unread = self.stream.buffer();
+        assert!(
+            unread.is_empty(),
+            "{} has unread bytes from the server: {:?}",
+            self.name,
+            String::from_utf8_lossy(unread)
+        );
+        self.stream.into_inner()
     }
 
     /// Sends one line, adding the `\r\n` delimiter.

@@ -15,5 +15,6 @@ pub mod reactor;
 pub mod scheduling;
 pub mod setup;
 pub mod testing;
+pub mod tls;
 pub mod web;
 pub mod websocket;
