@@ -27,11 +27,14 @@ impl AllowList {
         Self::default()
     }
 
-    /// The demo's list, made of programs every Debian and macOS machine has:
-    /// `cat` (echo), `upper` (`tr a-z A-Z`), `sort`, `count` (`wc -l`),
-    /// `flood` (`yes`, output without end) and `nap` (`sleep 3600`, no end).
+    /// The demo's list (the chapter's Twisted `FakeTelnet` has the same), made of
+    /// programs every Debian and macOS machine has: `broken` (`cat` of a missing
+    /// file: stderr and exit code 1), `cat` (echo), `upper` (`tr a-z A-Z`), `sort`,
+    /// `count` (`wc -l`), `flood` (`yes`, output without end) and `nap`
+    /// (`sleep 3600`, no end).
     pub fn standard() -> Self {
         Self::new()
+            .allow("broken", "cat", &["/nonexistent/untwisted-14"])
             .allow("cat", "cat", &[])
             .allow("upper", "tr", &["a-z", "A-Z"])
             .allow("sort", "sort", &[])

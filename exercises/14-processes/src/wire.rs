@@ -61,9 +61,9 @@ impl CommandLineError {
     /// What the client is told before the bridge hangs up, if anything.
     pub fn message(&self) -> Option<String> {
         match self {
-            CommandLineError::TooLong => {
-                Some(say(&format!("command line too long (max {MAX_COMMAND_LINE} bytes)")))
-            }
+            CommandLineError::TooLong => Some(say(&format!(
+                "command line too long (max {MAX_COMMAND_LINE} bytes)"
+            ))),
             CommandLineError::TimedOut => Some(say("no command, closing")),
             CommandLineError::Gone => None,
         }

@@ -8,8 +8,8 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use processes::{
-    AllowList, BridgeServer, ChildEvent, Exit, ProcessError, ProcessProtocol, TelnetBridge,
-    get_process_output, get_process_value, spawn_process,
+    AllowList, BridgeServer, ChildEvent, Exit, ProcessError, ProcessProtocol,
+    TelnetBridge, get_process_output, get_process_value, spawn_process,
 };
 use test_kit::Transcript;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -44,7 +44,11 @@ impl ProcessProtocol for Recorder {
         self.calls.push("made".into());
         if let Some(signal) = self.kill_with {
             // SAFETY: kill(2) with a pid we were just given and a valid signal.
-            assert_eq!(unsafe { libc::kill(pid as libc::pid_t, signal) }, 0, "kill {pid}");
+            assert_eq!(
+                unsafe { libc::kill(pid as libc::pid_t, signal) },
+                0,
+                "kill {pid}"
+            );
         }
     }
     fn out_received(&mut self, data: &[u8]) {
@@ -67,7 +71,12 @@ fn command(program: &str, args: &[&str]) -> Command {
     command
 }
 
-async fn record(program: &str, args: &[&str], input: &[u8], protocol: Recorder) -> Recorder {
+async fn record(
+    program: &str,
+    args: &[&str],
+    input: &[u8],
+    protocol: Recorder,
+) -> Recorder {
     let run = spawn_process(command(program, args), input.to_vec(), protocol);
     match timeout(PATIENCE, run).await {
         Ok(Ok(recorder)) => recorder,
@@ -91,17 +100,19 @@ fn reaped(pid: u32) -> bool {
 // ---------------------------------------------------------------------------------
 // The bridge, and clients for it.
 
-/// The steps' allow-list: the demo's, plus two that show what a child gets.
+/// The steps' allow-list: the demo's (`broken` is `cat` of MISSING), plus `env`,
+/// which shows the environment a bridged command gets.
 fn allowed() -> AllowList {
-    AllowList::standard().allow("broken", "cat", &[MISSING]).allow("env", "env", &[])
+    AllowList::standard().allow("env", "env", &[])
 }
 
 /// Starts a bridge on a free loopback port; returns its address and its events.
 async fn start(bridge: TelnetBridge) -> (SocketAddr, UnboundedReceiver<ChildEvent>) {
     let (events, heard) = unbounded_channel();
-    let server = BridgeServer::bind("127.0.0.1:0".parse().unwrap(), bridge.with_events(events))
-        .await
-        .expect("bind the bridge");
+    let server =
+        BridgeServer::bind("127.0.0.1:0".parse().unwrap(), bridge.with_events(events))
+            .await
+            .expect("bind the bridge");
     let addr = server.local_addr();
     tokio::spawn(server.run());
     (addr, heard)
@@ -109,7 +120,12 @@ async fn start(bridge: TelnetBridge) -> (SocketAddr, UnboundedReceiver<ChildEven
 
 /// One client: sends `writes` one by one, then ends its input, and records every
 /// line it hears until the bridge hangs up (bare `\n` and `\r\n` both shown).
-async fn converse(addr: SocketAddr, who: &str, writes: &[&[u8]], transcript: &Transcript) {
+async fn converse(
+    addr: SocketAddr,
+    who: &str,
+    writes: &[&[u8]],
+    transcript: &Transcript,
+) {
     let mut stream = TcpStream::connect(addr).await.expect("connect to the bridge");
     for write in writes {
         transcript.sent(who, &String::from_utf8_lossy(write));
@@ -133,11 +149,17 @@ async fn converse(addr: SocketAddr, who: &str, writes: &[&[u8]], transcript: &Tr
     transcript.event(who, "connection closed by server");
 }
 
-async fn next_event(events: &mut UnboundedReceiver<ChildEvent>, waiting_for: &str) -> ChildEvent {
+async fn next_event(
+    events: &mut UnboundedReceiver<ChildEvent>,
+    waiting_for: &str,
+) -> ChildEvent {
     match timeout(PATIENCE, events.recv()).await {
         Ok(Some(event)) => event,
         Ok(None) => panic!("the bridge stopped reporting events"),
-        Err(_) => panic!("no ChildEvent within {} s, waiting for {waiting_for}", PATIENCE.as_secs()),
+        Err(_) => panic!(
+            "no ChildEvent within {} s, waiting for {waiting_for}",
+            PATIENCE.as_secs()
+        ),
     }
 }
 
@@ -150,7 +172,10 @@ async fn spawned_then_ended(events: &mut UnboundedReceiver<ChildEvent>) -> (u32,
     match next_event(events, "Ended (is the child killed and waited for?)").await {
         ChildEvent::Ended { pid: ended, exit } => {
             assert_eq!(ended, pid, "Ended reports another pid than Spawned");
-            assert!(reaped(pid), "Ended reported, but process {pid} is still there (a zombie?)");
+            assert!(
+                reaped(pid),
+                "Ended reported, but process {pid} is still there (a zombie?)"
+            );
             (pid, exit)
         }
         other => panic!("expected Ended, got {other:?}"),
@@ -163,9 +188,13 @@ async fn spawned_then_ended(events: &mut UnboundedReceiver<ChildEvent>) -> (u32,
 #[test]
 fn step_1_spawn_process_feeds_stdin_while_reading_stdout() {
     test_kit::run(|| async {
-        let upper = record("tr", &["a-z", "A-Z"], b"low stock\n", Recorder::default()).await;
+        let upper =
+            record("tr", &["a-z", "A-Z"], b"low stock\n", Recorder::default()).await;
         assert_eq!(String::from_utf8_lossy(&upper.out), "LOW STOCK\n");
-        assert!(upper.pid.is_some_and(|pid| pid > 0), "connection_made gets the child's pid");
+        assert!(
+            upper.pid.is_some_and(|pid| pid > 0),
+            "connection_made gets the child's pid"
+        );
         assert_eq!(
             upper.calls,
             ["made", "exited exited with code 0", "ended exited with code 0"],
@@ -174,9 +203,14 @@ fn step_1_spawn_process_feeds_stdin_while_reading_stdout() {
 
         // More than any pipe holds, both ways: fed and read at the same time, or
         // stuck forever (the child waits for us to read, we wait for it to read).
-        let input: Vec<u8> = (0..1 << 20).map(|i| b"0123456789abcdef\n"[i % 17]).collect();
+        let input: Vec<u8> =
+            (0..1 << 20).map(|i| b"0123456789abcdef\n"[i % 17]).collect();
         let cat = record("cat", &[], &input, Recorder::default()).await;
-        assert!(cat.out == input, "1 MiB through cat came back as {} other bytes", cat.out.len());
+        assert!(
+            cat.out == input,
+            "1 MiB through cat came back as {} other bytes",
+            cat.out.len()
+        );
     });
 }
 
@@ -190,7 +224,10 @@ fn step_2_stderr_and_a_failing_exit_code_arrive_as_events() {
             "err_received gets cat's complaint, got {err:?}"
         );
         assert!(cat.out.is_empty(), "nothing on stdout, got {:?}", cat.out);
-        assert_eq!(cat.calls, ["made", "exited exited with code 1", "ended exited with code 1"]);
+        assert_eq!(
+            cat.calls,
+            ["made", "exited exited with code 1", "ended exited with code 1"]
+        );
     });
 }
 
@@ -200,7 +237,10 @@ fn step_3_a_signal_ends_the_process_with_exit_signal_and_it_is_reaped() {
         let protocol = Recorder { kill_with: Some(libc::SIGTERM), ..Recorder::default() };
         let sleeper = record("sleep", &["30"], b"", protocol).await;
         let term = Exit::Signal(libc::SIGTERM);
-        assert_eq!(sleeper.calls, ["made".to_string(), format!("exited {term}"), format!("ended {term}")]);
+        assert_eq!(
+            sleeper.calls,
+            ["made".to_string(), format!("exited {term}"), format!("ended {term}")]
+        );
         let pid = sleeper.pid.expect("connection_made was called");
         assert!(reaped(pid), "spawn_process returned, but process {pid} is not reaped");
     });
@@ -214,10 +254,15 @@ fn step_4_get_process_output_and_value_keep_twisteds_defaults() {
         let inherited = Command::new("env").output().await.expect("run env");
         assert!(!inherited.stdout.is_empty(), "a tokio Command inherits the environment");
         let env = get_process_output("env", &[], false).await.expect("run env");
-        assert_eq!(String::from_utf8_lossy(&env), "", "the child's environment must be empty");
+        assert_eq!(
+            String::from_utf8_lossy(&env),
+            "",
+            "the child's environment must be empty"
+        );
 
         // stdin is empty and closed: a filter ends at once instead of waiting.
-        let tr = timeout(PATIENCE, get_process_output("tr", &["a-z", "A-Z"], false)).await;
+        let tr =
+            timeout(PATIENCE, get_process_output("tr", &["a-z", "A-Z"], false)).await;
         assert_eq!(tr.expect("tr never ended: is its stdin closed?").unwrap(), b"");
 
         // stderr is an error by default, part of the output with errortoo; the
@@ -245,9 +290,16 @@ fn step_5_the_bridge_relays_a_command_both_ways() {
     test_kit::run(|| async {
         let (addr, mut events) = start(TelnetBridge::new(allowed())).await;
         let transcript = Transcript::new();
-        converse(addr, "alice", &[b"upper\r\n", b"widget-1 low\r\n", b"bolt-2 "], &transcript).await;
+        converse(
+            addr,
+            "alice",
+            &[b"upper\r\n", b"widget-1 low\r\n", b"bolt-2 "],
+            &transcript,
+        )
+        .await;
         // The command line and the first input in one write, the rest in another.
-        converse(addr, "bob", &[b"sort\nwidget-9\nbolt-2\n", b"gadget-5\n"], &transcript).await;
+        converse(addr, "bob", &[b"sort\nwidget-9\nbolt-2\n", b"gadget-5\n"], &transcript)
+            .await;
         converse(addr, "carol", &[b"broken\r\n"], &transcript).await;
         // Twisted's default again: the bridged command gets an empty environment.
         converse(addr, "dave", &[b"env\r\n"], &transcript).await;
@@ -287,7 +339,10 @@ fn step_6_commands_outside_the_allow_list_are_refused_and_nothing_runs() {
         let transcript = Transcript::new();
         converse(addr, "mallory", &[&[b'x'; 100]], &transcript).await;
         let heard = transcript.to_string();
-        assert!(heard.contains("mallory < ! command line too long (max 64 bytes)\\r\n"), "{heard}");
+        assert!(
+            heard.contains("mallory < ! command line too long (max 64 bytes)\\r\n"),
+            "{heard}"
+        );
         assert!(events.try_recv().is_err(), "a refused command must not start a process");
     });
 }
@@ -295,14 +350,18 @@ fn step_6_commands_outside_the_allow_list_are_refused_and_nothing_runs() {
 #[test]
 fn step_7_a_child_is_killed_and_reaped_when_its_client_leaves_or_its_time_is_up() {
     test_kit::run(|| async {
-        let bridge = TelnetBridge::new(allowed()).with_run_timeout(Duration::from_millis(300));
+        let bridge =
+            TelnetBridge::new(allowed()).with_run_timeout(Duration::from_millis(300));
         let (addr, mut events) = start(bridge).await;
 
         // `yes` never stops writing; its client reads a little, then vanishes.
         let mut client = TcpStream::connect(addr).await.unwrap();
         client.write_all(b"flood\r\n").await.unwrap();
         let mut some = [0; 2];
-        timeout(PATIENCE, client.read_exact(&mut some)).await.expect("flood output").unwrap();
+        timeout(PATIENCE, client.read_exact(&mut some))
+            .await
+            .expect("flood output")
+            .unwrap();
         assert_eq!(&some, b"y\n");
         drop(client);
         let (_, exit) = spawned_then_ended(&mut events).await;
@@ -313,7 +372,10 @@ fn step_7_a_child_is_killed_and_reaped_when_its_client_leaves_or_its_time_is_up(
         let mut napper = TcpStream::connect(addr).await.unwrap();
         napper.write_all(b"nap\r\n").await.unwrap();
         let mut heard = Vec::new();
-        timeout(PATIENCE, napper.read_to_end(&mut heard)).await.expect("hang up").unwrap();
+        timeout(PATIENCE, napper.read_to_end(&mut heard))
+            .await
+            .expect("hang up")
+            .unwrap();
         transcript.received("napper", &String::from_utf8_lossy(&heard));
         assert_eq!(
             String::from_utf8_lossy(&heard),
@@ -334,7 +396,8 @@ fn step_8_a_client_that_stops_reading_stalls_the_child_memory_stays_bounded() {
         // buffers whatever the client sends, and all of FLOOD goes through.
         const FLOOD: usize = 64 << 20;
         const BOUND: usize = 24 << 20;
-        let bridge = TelnetBridge::new(allowed()).with_run_timeout(Duration::from_secs(2));
+        let bridge =
+            TelnetBridge::new(allowed()).with_run_timeout(Duration::from_secs(2));
         let (addr, mut events) = start(bridge).await;
         let mut client = TcpStream::connect(addr).await.unwrap();
         client.write_all(b"cat\r\n").await.unwrap();
@@ -353,6 +416,9 @@ fn step_8_a_client_that_stops_reading_stalls_the_child_memory_stays_bounded() {
             sent >> 20
         );
         let (_, exit) = spawned_then_ended(&mut events).await;
-        assert!(matches!(exit, Exit::Signal(_)), "cat was stalled until the deadline, not {exit}");
+        assert!(
+            matches!(exit, Exit::Signal(_)),
+            "cat was stalled until the deadline, not {exit}"
+        );
     });
 }

@@ -97,7 +97,8 @@ impl TelnetBridge {
             Err(err) => return say_last(&mut writer, err.message()).await,
         };
         let Some(mut command) = self.allowed.command(&name) else {
-            return say_last(&mut writer, Some(wire::unknown_command(&self.allowed))).await;
+            return say_last(&mut writer, Some(wire::unknown_command(&self.allowed)))
+                .await;
         };
         // Twisted's spawnProcess default: an empty environment. No pipe is left to
         // the server's own stdin, stdout or stderr.
@@ -119,7 +120,8 @@ impl TelnetBridge {
             unreachable!("all three were set to pipes above");
         };
         let pipes = Pipes { stdin, stdout: &mut stdout, stderr: &mut stderr };
-        let ending = run_child(&mut child, pipes, reader, early, &mut writer, deadline).await;
+        let ending =
+            run_child(&mut child, pipes, reader, early, &mut writer, deadline).await;
         // Kill unless it ended by itself (while we still hold its output pipes, so
         // it dies of our SIGKILL, not of a SIGPIPE); then reap it in every case, so
         // no zombie outlives the connection.

@@ -76,7 +76,9 @@ async fn main() -> ExitCode {
     std::thread::spawn(move || lines.into_iter().for_each(|line| println!("{line}")));
     while let Some(event) = log.recv().await {
         let _ = printer.try_send(match event {
-            ChildEvent::Spawned { command, pid } => format!("pid {pid}: started {command}"),
+            ChildEvent::Spawned { command, pid } => {
+                format!("pid {pid}: started {command}")
+            }
             ChildEvent::Ended { pid, exit } => format!("pid {pid}: {exit}, reaped"),
         });
     }
@@ -105,7 +107,8 @@ async fn run(addr: SocketAddr, who: &str, input: &[u8], transcript: &Transcript)
     let _ = stream.shutdown().await;
     transcript.event(who, "end of input");
     let mut heard = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut heard)).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut heard))
+        .await;
     for line in String::from_utf8_lossy(&heard).lines() {
         transcript.received(who, line);
     }

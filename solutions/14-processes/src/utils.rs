@@ -109,9 +109,10 @@ pub async fn get_process_value(
     program: &str,
     args: &[&str],
 ) -> Result<Option<i32>, ProcessError> {
-    let getter = spawn_process(twisted_command(program, args), Vec::new(), ValueGetter(None))
-        .await
-        .map_err(ProcessError::Spawn)?;
+    let getter =
+        spawn_process(twisted_command(program, args), Vec::new(), ValueGetter(None))
+            .await
+            .map_err(ProcessError::Spawn)?;
     Ok(getter.0.and_then(Exit::code))
 }
 // ANCHOR_END: get_process_value
