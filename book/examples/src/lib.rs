@@ -8,6 +8,7 @@
 pub mod deferreds;
 pub mod introduction;
 pub mod lines;
+pub mod processes;
 pub mod protocols;
 pub mod reactor;
 pub mod scheduling;

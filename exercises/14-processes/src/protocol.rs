@@ -7,6 +7,7 @@ use tokio::process::Command;
 
 use crate::exit::Exit;
 
+// ANCHOR: trait
 /// What happens to a child process, one callback per event (Twisted's
 /// `ProcessProtocol`). Only the output and the end are required.
 pub trait ProcessProtocol {
@@ -28,6 +29,7 @@ pub trait ProcessProtocol {
     /// exactly once, last.
     fn process_ended(&mut self, exit: Exit);
 }
+// ANCHOR_END: trait
 
 /// Runs `command` (Twisted's `reactor.spawnProcess(protocol, ...)`), writes `input`
 /// to its stdin and then closes it, and calls `protocol` for each event until the
