@@ -69,9 +69,12 @@ def facts(reactor):
         yield utils.getProcessOutput("cat", ["/nonexistent/untwisted-14"])
     except IOError as failure:  # stderr output is an error unless errortoo
         print("getProcessOutput errbacks:", type(failure).__name__, failure)
-        yield failure.processEnded.addErrback(lambda _: None)  # or it is logged, unhandled
-    both = yield utils.getProcessOutput("cat", ["/nonexistent/untwisted-14"], errortoo=True)
-    code = yield utils.getProcessValue("cat", ["/nonexistent/untwisted-14"])
+        # Its second Deferred errbacks when the child is gone; handle it, or it is
+        # logged as "Unhandled error in Deferred".
+        yield failure.processEnded.addErrback(lambda _: None)
+    missing = ["/nonexistent/untwisted-14"]
+    both = yield utils.getProcessOutput("cat", missing, errortoo=True)
+    code = yield utils.getProcessValue("cat", missing)
     # ANCHOR_END: errortoo
     print("with errortoo:", both, "| getProcessValue:", code)
     assert b"No such file or directory" in both and code == 1

@@ -127,7 +127,8 @@ class FakeTelnet(protocol.Protocol):
         line, rest = self.buffer.split(b"\n", 1)
         name = line.removesuffix(b"\r").decode("utf-8", "replace")
         if name not in ALLOWED:
-            return self.hangUp(say(f"unknown command (allowed: {', '.join(sorted(ALLOWED))})"))
+            names = ", ".join(sorted(ALLOWED))  # the client's name is not echoed
+            return self.hangUp(say(f"unknown command (allowed: {names})"))
         argv = ALLOWED[name]
         # No env argument: Twisted's default on POSIX is an EMPTY environment.
         self.process = self.factory.reactor.spawnProcess(Child(self), argv[0], argv)
@@ -166,7 +167,8 @@ class FakeTelnet(protocol.Protocol):
             self.timer.cancel()
         last = ended(reason)
         if self.timedOut:
-            last = say(f"timed out after {limit_text(self.factory.timeout)}, killed") + last
+            limit = limit_text(self.factory.timeout)
+            last = say(f"timed out after {limit}, killed") + last
         self.hangUp(last)
 
     def hangUp(self, last):
