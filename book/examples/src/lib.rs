@@ -10,6 +10,7 @@ pub mod dns;
 pub mod finger;
 pub mod introduction;
 pub mod lines;
+pub mod processes;
 pub mod protocols;
 pub mod reactor;
 pub mod scheduling;

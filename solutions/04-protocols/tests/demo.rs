@@ -18,7 +18,13 @@ fn running_out_of_descriptors_pauses_accepting_and_the_server_lives_on() {
     let (served, mut waiting) = demo.run_out_of_descriptors(b"", 24);
     drop(served);
     match read_line(&mut waiting) {
-        Ok(quote) => assert!(quote.starts_with("The network"), "a quote, not {quote:?}"),
+        // Which quote depends on how many connections came before, so on how many
+        // descriptors the runtime itself holds (tokio's `process` feature adds three
+        // per runtime): any of the demo's quotes will do.
+        Ok(quote) => assert!(
+            ["The network", "Latency", "Bandwidth"].iter().any(|q| quote.starts_with(q)),
+            "a quote, not {quote:?}"
+        ),
         Err(e) => {
             panic!("the waiting client never gets its quote ({e}):\n{}", demo.output())
         }
