@@ -77,9 +77,8 @@ enum Saves<'a> {
 impl<'a> Saves<'a> {
     /// Watches `dir` and everything below it.
     fn start(dir: &'a Path) -> Self {
-        let polling = |why: String| Saves::Polling { dir, seen: Snapshot::of(dir), why };
         if std::env::var(WATCH_ENV).is_ok_and(|v| v == "poll") {
-            return polling(format!("{WATCH_ENV}=poll is set"));
+            return Saves::polling(dir, format!("{WATCH_ENV}=poll is set"));
         }
         let (tx, events) = mpsc::channel();
         let watcher = notify::recommended_watcher(tx).and_then(|mut watcher| {
@@ -88,8 +87,13 @@ impl<'a> Saves<'a> {
         });
         match watcher {
             Ok(watcher) => Saves::Events { dir, events, _watcher: watcher },
-            Err(error) => polling(format!("file events are unavailable ({error})")),
+            Err(error) => Saves::polling(dir, format!("file events are unavailable ({error})")),
         }
+    }
+
+    /// Polls `dir`, starting from how it is now; `why` says why there are no events.
+    fn polling(dir: &'a Path, why: String) -> Self {
+        Saves::Polling { dir, seen: Snapshot::of(dir), why }
     }
 
     /// Blocks until a file of the exercise changed (since the last call returned:
@@ -102,8 +106,11 @@ impl<'a> Saves<'a> {
                     match events.recv() {
                         Ok(event) if is_save(dir, &event) => break,
                         Ok(_) => {}
-                        // The watcher is gone (it never drops its sender while alive).
-                        Err(_) => return,
+                        // The watcher's thread ended: poll from now on.
+                        Err(_) => {
+                            *self = Saves::polling(dir, "file events stopped".into());
+                            return self.wait();
+                        }
                     }
                 }
                 // Reads (the build opening sources) do not extend the wait.

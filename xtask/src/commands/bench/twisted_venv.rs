@@ -22,9 +22,10 @@ pub fn python(ws: &Workspace, target: &Path) -> Result<PathBuf> {
         return Ok(python);
     }
 
+    let python3 = python3()?;
     eprintln!("Making a Python virtual environment with Twisted in {} (once; it needs the network)", venv.display());
     let _ = std::fs::remove_dir_all(&venv);
-    let made = Command::new(python3()?).args(["-m", "venv"]).arg(&venv).status();
+    let made = Command::new(python3).args(["-m", "venv"]).arg(&venv).status();
     if !made.is_ok_and(|s| s.success()) {
         return Err(Error::setup(format!(
             "`python3 -m venv {}` failed: the Twisted echo server needs Python's venv module \
