@@ -161,3 +161,22 @@ fn median(samples: &[f64]) -> f64 {
     sorted.sort_by(f64::total_cmp);
     sorted[sorted.len() / 2]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::wants_twisted;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn twisted_runs_unless_left_out() {
+        assert!(wants_twisted(&args("")));
+        assert!(wants_twisted(&args("--connections 100 --repeat 3")));
+        assert!(wants_twisted(&args("--servers reactor,twisted")));
+        assert!(!wants_twisted(&args("--servers reactor,tokio")));
+        assert!(!wants_twisted(&args("--python /usr/bin/python3")));
+        assert!(!wants_twisted(&args("--help")));
+    }
+}
