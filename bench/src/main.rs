@@ -352,31 +352,36 @@ fn median(mut runs: Vec<Result<load::Outcome, String>>) -> Result<load::Outcome,
 fn print_table(rows: &[Row], echo: &EchoArgs) {
     println!();
     println!(
-        "| server | connections | requests/s | p50 latency | p99 latency | peak RSS | threads | server CPU | errors |"
+        "| server | connections | requests/s | p50 latency | p99 latency | peak RSS | threads | server CPU | requests per CPU-second | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         match &row.outcome {
             Ok(o) => println!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 row.server.label(),
                 held(o.connected, row.connections),
-                thousands(o.requests as f64 / o.window.as_secs_f64()),
+                thousands(rate(o)),
                 latency(percentile(&o.latencies_us, 0.50)),
                 latency(percentile(&o.latencies_us, 0.99)),
                 o.server.peak_rss_kib.map_or("n/a".into(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0)),
                 o.server.threads.map_or("n/a".into(), |t| t.to_string()),
                 o.server_cpu.map_or("n/a".into(), |c| format!("{:.0}%", c * 100.0)),
+                o.server_cpu.filter(|&c| c > 0.0).map_or("n/a".into(), |c| thousands(rate(o) / c)),
                 o.errors,
             ),
             Err(e) => {
-                println!("| {} | {} | failed: {e} | | | | | | |", row.server.label(), thousands(row.connections as f64))
+                println!(
+                    "| {} | {} | failed: {e} | | | | | | | |",
+                    row.server.label(),
+                    thousands(row.connections as f64)
+                )
             }
         }
     }
     println!();
     println!(
-        "All connections each do {}-byte round trips for {:.1} s (median of {} run(s)); server CPU: CPU time of the server over that window (100% = one core).",
+        "All connections each do {}-byte round trips for {:.1} s (median of {} run(s)); server CPU: CPU time of the server over that window (100% = one core); requests per CPU-second: requests/s divided by it, a server's CPU cost per request, which other work on the machine disturbs less than requests/s.",
         echo.payload,
         echo.duration.as_secs_f64(),
         echo.repeat
@@ -415,6 +420,11 @@ fn print_comparison(rows: &[Row]) {
         }
         println!("{}", parts.join(", "));
     }
+}
+
+/// Round trips per second within the measured window.
+fn rate(o: &load::Outcome) -> f64 {
+    o.requests as f64 / o.window.as_secs_f64()
 }
 
 fn held(connected: usize, asked: usize) -> String {
