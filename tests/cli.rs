@@ -351,38 +351,35 @@ fn verify_rejects_a_solution_that_fails() {
     assert!(out.trim_end().ends_with("7 passed, 1 failed"), "{out}");
 }
 
-#[test]
-fn watch_rechecks_on_save_and_survives_a_broken_build() {
-    use std::io::{BufRead, BufReader};
-    use std::sync::mpsc;
-    use std::time::Duration;
+/// `cargo xtask watch` running on a fixture, read line by line.
+struct Watch {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+}
 
-    /// Stops the watcher however the test ends, before the fixture goes away.
-    struct Watcher(std::process::Child);
-    impl Drop for Watcher {
-        fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
-        }
+impl Watch {
+    fn start(fixture: &Fixture, env: &[(&str, &str)]) -> Self {
+        use std::io::{BufRead, BufReader};
+        let mut command = fixture.xtask(&["watch", "01-fixture"]);
+        command.envs(env.iter().copied()).stdout(std::process::Stdio::piped());
+        let mut child = command.spawn().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Watch { child, lines }
     }
 
-    let fixture = Fixture::new();
-    let mut watcher =
-        Watcher(fixture.xtask(&["watch", "01-fixture"]).stdout(std::process::Stdio::piped()).spawn().unwrap());
-    let (lines, seen) = mpsc::channel();
-    let stdout = watcher.0.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    // Reads lines until one contains `what`; the watcher must get there within a minute.
-    let wait_for = |what: &str| {
+    /// Reads lines until one contains `what`; the watcher must get there within a minute.
+    fn wait_for(&self, what: &str) {
         let mut transcript = String::new();
         loop {
-            match seen.recv_timeout(Duration::from_secs(60)) {
+            match self.lines.recv_timeout(std::time::Duration::from_secs(60)) {
                 // Piped, watch clears no screen: no terminal codes in a log.
                 Ok(line) if line.contains('\x1b') => panic!("a terminal code when piped: {line:?}"),
                 Ok(line) if line.contains(what) => return,
@@ -390,14 +387,60 @@ fn watch_rechecks_on_save_and_survives_a_broken_build() {
                 Err(_) => panic!("watch never printed {what:?}; it printed:\n{transcript}"),
             }
         }
-    };
-    wait_for("Score:   0/2 steps");
-    wait_for("Watching");
+    }
+}
+
+/// Stops the watcher however the test ends, before the fixture goes away.
+impl Drop for Watch {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Saves a broken build, then a fix: each save gets its verdict, and watching goes on.
+fn watch_rechecks_each_save(env: &[(&str, &str)]) -> Watch {
+    let fixture = Fixture::new();
+    let watch = Watch::start(&fixture, env);
+    watch.wait_for("Score:   0/2 steps");
+    watch.wait_for("Watching");
     fixture.solve_with("this does not compile");
-    wait_for("does not compile yet");
-    wait_for("Watching");
+    watch.wait_for("does not compile yet");
+    watch.wait_for("Watching");
     fixture.solve_with("x * 2");
-    wait_for("Score:   2/2 steps");
+    watch.wait_for("Score:   2/2 steps");
+    watch
+}
+
+#[test]
+fn watch_rechecks_on_save_and_survives_a_broken_build() {
+    watch_rechecks_each_save(&[]);
+}
+
+#[test]
+fn watch_falls_back_to_polling_and_says_so() {
+    let watch = watch_rechecks_each_save(&[("UNTWISTED_WATCH", "poll")]);
+    watch.wait_for("note: UNTWISTED_WATCH=poll is set; polling for changes instead");
+}
+
+#[test]
+fn watch_does_not_miss_a_save_made_during_a_check() {
+    let fixture = Fixture::new();
+    // Code that says when its check has started (it connects to us), then hangs until
+    // the step times out: the save below lands while that check runs.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    fixture.solve_with(&format!(
+        "let _c = std::net::TcpStream::connect(\"{}\"); std::thread::sleep(std::time::Duration::from_secs(60)); x",
+        listener.local_addr().unwrap()
+    ));
+    let (started, check_started) = std::sync::mpsc::channel();
+    std::thread::spawn(move || started.send(listener.accept().is_ok()));
+    let watch = Watch::start(&fixture, &[]);
+    assert_eq!(check_started.recv_timeout(std::time::Duration::from_secs(60)), Ok(true), "the first check never ran");
+    fixture.solve_with("x * 2");
+    watch.wait_for("timed out after 2 s");
+    watch.wait_for("Watching");
+    watch.wait_for("Score:   2/2 steps");
 }
 
 #[test]

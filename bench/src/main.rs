@@ -1,15 +1,18 @@
 //! `untwisted-bench`: the workshop's measurements, never asserted in tests.
 //!
-//! `untwisted-bench echo` loads three echo servers side by side on loopback (the
-//! reactor built in exercise 02, tokio's current-thread runtime, and a thread per
-//! connection) and prints a markdown table. `cargo xtask bench echo` runs it.
+//! `untwisted-bench echo` loads echo servers side by side on loopback (the reactor
+//! built in exercise 02, tokio's current-thread runtime, a thread per connection, and
+//! Twisted's own echo server when given a Python with Twisted) and prints a markdown
+//! table. `cargo xtask bench echo` runs it, with the book's Twisted virtual environment.
 
 mod load;
 mod procstat;
 mod servers;
 
+use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::Duration;
 
@@ -24,13 +27,18 @@ USAGE:
 
 Loads echo servers on loopback, side by side, and prints a markdown table:
 requests/s, p50/p99 round-trip latency, peak RSS and threads of each server.
-Each server runs in its own child process (so memory and threads are its own);
+Each server runs in its own child process (so memory and threads are its own;
+Twisted's is `python bench/twisted_echo.py`);
 the load generator runs in this process on tokio current-thread runtimes.
 
 OPTIONS (echo):
     --connections LIST   concurrent connections, comma-separated [default: 100,1000,10000]
     --duration SECS      measured window per run, after all connections are open [default: 3]
-    --servers LIST       any of reactor,tokio,threads [default: reactor,tokio,threads]
+    --servers LIST       any of reactor,tokio,threads,twisted
+                         [default: all four with --python, else the three in Rust]
+    --python PATH        a Python with Twisted installed, for the twisted server
+                         (bench/twisted_echo.py); `cargo xtask bench echo` passes
+                         the book's virtual environment, creating it if missing
     --payload BYTES      size of each request, echoed back whole [default: 64]
     --repeat N           run each measurement N times, report the median by
                          requests/s (steadier on a busy machine) [default: 1]
@@ -53,6 +61,8 @@ struct EchoArgs {
     connections: Vec<usize>,
     duration: Duration,
     servers: Vec<Server>,
+    /// A Python with Twisted, for `Server::Twisted`.
+    python: Option<PathBuf>,
     payload: usize,
     client_threads: usize,
     repeat: usize,
@@ -91,7 +101,8 @@ fn parse_echo(args: &[String]) -> Result<Option<EchoArgs>, String> {
     let mut echo = EchoArgs {
         connections: vec![100, 1_000, 10_000],
         duration: Duration::from_secs(3),
-        servers: Server::ALL.to_vec(),
+        servers: Vec::new(),
+        python: None,
         payload: 64,
         client_threads: 0,
         repeat: 1,
@@ -119,10 +130,12 @@ fn parse_echo(args: &[String]) -> Result<Option<EchoArgs>, String> {
                 echo.servers = value()?
                     .split(',')
                     .map(|s| {
-                        Server::parse(s.trim()).ok_or_else(|| format!("unknown server {s:?} (reactor, tokio, threads)"))
+                        Server::parse(s.trim())
+                            .ok_or_else(|| format!("unknown server {s:?} (reactor, tokio, threads, twisted)"))
                     })
                     .collect::<Result<_, _>>()?;
             }
+            "--python" => echo.python = Some(PathBuf::from(value()?)),
             "--payload" => {
                 echo.payload = value()?.parse().map_err(|_| "--payload takes a byte count")?;
                 if echo.payload == 0 || echo.payload > 1 << 20 {
@@ -156,12 +169,20 @@ fn parse_echo(args: &[String]) -> Result<Option<EchoArgs>, String> {
     if echo.connections.is_empty() || echo.connections.contains(&0) {
         return Err("--connections needs counts above 0".into());
     }
+    if echo.servers.is_empty() {
+        echo.servers = if echo.python.is_some() { Server::ALL.to_vec() } else { Server::RUST.to_vec() };
+    }
+    if echo.servers.contains(&Server::Twisted) && echo.python.is_none() {
+        return Err("the twisted server needs --python PATH, a Python with Twisted installed \
+                    (`cargo xtask bench echo` passes one)"
+            .into());
+    }
     Ok(Some(echo))
 }
 
 /// The child-process side: `serve KIND [--listen ADDR]`.
 fn serve(args: &[String]) -> ExitCode {
-    let Some(server) = args.first().and_then(|name| Server::parse(name)) else {
+    let Some(server) = args.first().and_then(|name| Server::parse(name)).filter(|s| Server::RUST.contains(s)) else {
         return usage_error("serve needs a server: reactor, tokio or threads");
     };
     let addr: SocketAddr = match args.get(1..) {
@@ -184,13 +205,27 @@ fn serve(args: &[String]) -> ExitCode {
 struct ServerProcess {
     child: Child,
     addr: SocketAddr,
+    /// What the server said about itself after its address (Twisted: versions).
+    about: String,
 }
 
 impl ServerProcess {
-    fn start(server: Server, cpus: Option<&[usize]>) -> Result<Self, String> {
-        let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
-        let mut child = Command::new(exe)
-            .args(["serve", server.name()])
+    fn start(server: Server, cpus: Option<&[usize]>, python: Option<&PathBuf>) -> Result<Self, String> {
+        let mut command = match (server, python) {
+            (Server::Twisted, Some(python)) => {
+                let mut command = Command::new(python);
+                command.arg(servers::TWISTED_SCRIPT).env("PYTHONDONTWRITEBYTECODE", "1");
+                command
+            }
+            (Server::Twisted, None) => return Err("the twisted server needs --python".into()),
+            _ => {
+                let exe = std::env::current_exe().map_err(|e| format!("cannot find this program: {e}"))?;
+                let mut command = Command::new(exe);
+                command.args(["serve", server.name()]);
+                command
+            }
+        };
+        let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .spawn()
@@ -203,10 +238,15 @@ impl ServerProcess {
         if let Some(stdout) = child.stdout.take() {
             let _ = BufReader::new(stdout).read_line(&mut line);
         }
-        let addr = line.trim().strip_prefix("listening on ").and_then(|a| a.parse().ok());
-        match addr {
-            Some(addr) => Ok(Self { child, addr }),
-            None => {
+        // `listening on ADDR`, perhaps followed by what the server says about itself.
+        let said = line.trim().strip_prefix("listening on ").unwrap_or_default();
+        let (addr, about) = said.split_once(' ').unwrap_or((said, ""));
+        match addr.parse() {
+            Ok(addr) => {
+                let about = about.trim().trim_start_matches('(').trim_end_matches(')').to_owned();
+                Ok(Self { child, addr, about })
+            }
+            Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
                 Err(format!("the {} server did not start (it said {line:?})", server.name()))
@@ -251,6 +291,7 @@ fn run_echo(echo: &EchoArgs) -> ExitCode {
     );
 
     let mut rows = Vec::new();
+    let mut notes = BTreeSet::new();
     for &connections in &echo.connections {
         if let Some(limit) = limit.filter(|&l| (l as usize) < connections + 64) {
             eprintln!(
@@ -262,19 +303,31 @@ fn run_echo(echo: &EchoArgs) -> ExitCode {
         }
         for &server in &echo.servers {
             eprintln!("  {} with {connections} connections ...", server.label());
-            let outcome = median((0..echo.repeat).map(|_| measure(echo, server, connections)).collect());
+            let outcome = median((0..echo.repeat).map(|_| measure(echo, server, connections, &mut notes)).collect());
             rows.push(Row { server, connections, outcome });
         }
     }
     print_table(&rows, echo);
+    for note in &notes {
+        println!("{note}.");
+    }
     print_comparison(&rows);
     ExitCode::SUCCESS
 }
 
 /// One measurement: a fresh server process, loaded, sampled, killed.
-fn measure(echo: &EchoArgs, server: Server, connections: usize) -> Result<load::Outcome, String> {
+/// What a server said about itself goes into `notes`, printed under the table.
+fn measure(
+    echo: &EchoArgs,
+    server: Server,
+    connections: usize,
+    notes: &mut BTreeSet<String>,
+) -> Result<load::Outcome, String> {
     let server_cpus = echo.pin.as_ref().map(|(server, _)| server.as_slice());
-    let process = ServerProcess::start(server, server_cpus)?;
+    let process = ServerProcess::start(server, server_cpus, echo.python.as_ref())?;
+    if !process.about.is_empty() {
+        notes.insert(format!("{} is {}", server.label(), process.about));
+    }
     let load = load::Load {
         addr: process.addr,
         connections,
@@ -299,31 +352,36 @@ fn median(mut runs: Vec<Result<load::Outcome, String>>) -> Result<load::Outcome,
 fn print_table(rows: &[Row], echo: &EchoArgs) {
     println!();
     println!(
-        "| server | connections | requests/s | p50 latency | p99 latency | peak RSS | threads | server CPU | errors |"
+        "| server | connections | requests/s | p50 latency | p99 latency | peak RSS | threads | server CPU | requests per CPU-second | errors |"
     );
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
         match &row.outcome {
             Ok(o) => println!(
-                "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 row.server.label(),
                 held(o.connected, row.connections),
-                thousands(o.requests as f64 / o.window.as_secs_f64()),
+                thousands(rate(o)),
                 latency(percentile(&o.latencies_us, 0.50)),
                 latency(percentile(&o.latencies_us, 0.99)),
                 o.server.peak_rss_kib.map_or("n/a".into(), |kib| format!("{:.1} MiB", kib as f64 / 1024.0)),
                 o.server.threads.map_or("n/a".into(), |t| t.to_string()),
                 o.server_cpu.map_or("n/a".into(), |c| format!("{:.0}%", c * 100.0)),
+                o.server_cpu.filter(|&c| c > 0.0).map_or("n/a".into(), |c| thousands(rate(o) / c)),
                 o.errors,
             ),
             Err(e) => {
-                println!("| {} | {} | failed: {e} | | | | | | |", row.server.label(), thousands(row.connections as f64))
+                println!(
+                    "| {} | {} | failed: {e} | | | | | | | |",
+                    row.server.label(),
+                    thousands(row.connections as f64)
+                )
             }
         }
     }
     println!();
     println!(
-        "All connections each do {}-byte round trips for {:.1} s (median of {} run(s)); server CPU: CPU time of the server over that window (100% = one core).",
+        "All connections each do {}-byte round trips for {:.1} s (median of {} run(s)); server CPU: CPU time of the server over that window (100% = one core); requests per CPU-second: requests/s divided by it, a server's CPU cost per request, which other work on the machine disturbs less than requests/s.",
         echo.payload,
         echo.duration.as_secs_f64(),
         echo.repeat
@@ -337,7 +395,7 @@ fn print_table(rows: &[Row], echo: &EchoArgs) {
     }
 }
 
-/// The reactor against tokio and threads, per connection count: the workshop's claim.
+/// The reactor against tokio, threads and Twisted, per connection count: the workshop's claim.
 fn print_comparison(rows: &[Row]) {
     let rate = |server: Server, n: usize| {
         rows.iter()
@@ -357,8 +415,16 @@ fn print_comparison(rows: &[Row]) {
         if let Some((threads, _)) = rate(Server::Threads, n) {
             parts.push(format!("reactor/threads = {:.2}x", reactor / threads.max(1.0)));
         }
+        if let Some((twisted, _)) = rate(Server::Twisted, n) {
+            parts.push(format!("reactor/Twisted = {:.2}x", reactor / twisted.max(1.0)));
+        }
         println!("{}", parts.join(", "));
     }
+}
+
+/// Round trips per second within the measured window.
+fn rate(o: &load::Outcome) -> f64 {
+    o.requests as f64 / o.window.as_secs_f64()
 }
 
 fn held(connected: usize, asked: usize) -> String {

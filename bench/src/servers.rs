@@ -1,5 +1,6 @@
-//! The three echo servers under test. The benchmark runs each in a child process
-//! (`untwisted-bench serve KIND`), so memory and thread counts are the server's own.
+//! The echo servers under test. The benchmark runs each in a child process, so memory
+//! and thread counts are the server's own: the Rust ones as `untwisted-bench serve
+//! KIND`, Twisted's as `python bench/twisted_echo.py`.
 
 use std::io::{self, Read, Write};
 use std::net::SocketAddr;
@@ -14,11 +15,16 @@ pub enum Server {
     Tokio,
     /// std::net, blocking, one OS thread per connection.
     Threads,
+    /// Twisted's echo server (bench/twisted_echo.py) on its default reactor.
+    Twisted,
 }
 
 impl Server {
     /// Every server, in the order the table lists them.
-    pub const ALL: [Server; 3] = [Server::Reactor, Server::Tokio, Server::Threads];
+    pub const ALL: [Server; 4] = [Server::Reactor, Server::Tokio, Server::Threads, Server::Twisted];
+
+    /// The servers this program runs itself (Twisted's needs a Python with Twisted).
+    pub const RUST: [Server; 3] = [Server::Reactor, Server::Tokio, Server::Threads];
 
     /// The name used on the command line and in the table.
     pub fn name(self) -> &'static str {
@@ -26,6 +32,7 @@ impl Server {
             Server::Reactor => "reactor",
             Server::Tokio => "tokio",
             Server::Threads => "threads",
+            Server::Twisted => "twisted",
         }
     }
 
@@ -35,6 +42,7 @@ impl Server {
             Server::Reactor => "02-reactor (mio, 1 thread)",
             Server::Tokio => "tokio current-thread",
             Server::Threads => "thread per connection",
+            Server::Twisted => "Twisted (default reactor)",
         }
     }
 
@@ -44,6 +52,9 @@ impl Server {
     }
 }
 
+/// Twisted's echo server, run with a Python that has Twisted installed.
+pub const TWISTED_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/twisted_echo.py");
+
 /// Runs `server` on `addr` in this process until it is killed. Prints
 /// `listening on ADDR` first: the parent reads it to learn the port.
 pub fn serve(server: Server, addr: SocketAddr) -> io::Result<()> {
@@ -51,6 +62,7 @@ pub fn serve(server: Server, addr: SocketAddr) -> io::Result<()> {
         Server::Reactor => serve_reactor(addr),
         Server::Tokio => serve_tokio(addr),
         Server::Threads => serve_threads(addr),
+        Server::Twisted => Err(io::Error::other(format!("Twisted's server runs in Python: python {TWISTED_SCRIPT}"))),
     }
 }
 

@@ -1,7 +1,10 @@
 //! `cargo xtask bench …`: measurements, never assertions (machines are shared and noisy).
 
-use std::path::Path;
-use std::process::{ExitCode, Stdio};
+pub mod latency;
+pub mod twisted_venv;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
 use std::time::Instant;
 
 use clap::Subcommand;
@@ -13,9 +16,16 @@ use crate::workspace::Workspace;
 /// Which benchmark to run.
 #[derive(Subcommand)]
 pub enum Which {
-    /// Warm edit-to-verdict of `cargo xtask check` against a bare `cargo test -p`.
+    /// Warm save-to-verdict of a bare `cargo test -p`, `cargo xtask check` and
+    /// `cargo xtask watch`, side by side, on a solved copy of an exercise.
+    ///
+    /// The workspace is copied to target/bench-latency/ with the exercise's solution in
+    /// place of its stub (so every step runs), and built there into a target folder of
+    /// its own (the first run compiles the dependencies once: minutes). Your own files
+    /// and progress are not touched. Each run makes a one-line edit, then times one of
+    /// the three; the three take turns, so they see the same machine.
     CheckLatency {
-        /// Exercise to edit and check.
+        /// Exercise to solve, edit and check.
         #[arg(default_value = "05-lines")]
         exercise: String,
         /// Measured runs of each.
@@ -25,9 +35,15 @@ pub enum Which {
     /// The first verdict of every exercise, as a learner gets it right after `setup`
     /// (run `cargo xtask setup` first: nothing should compile but the exercise itself).
     FirstVerdict,
-    /// The event-loop chapter's echo benchmark (reactor vs tokio vs threads).
+    /// The event-loop chapter's echo benchmark: the 02 reactor, tokio, a thread per
+    /// connection and Twisted's own echo server, under one load generator.
+    ///
+    /// Twisted runs in the book's virtual environment (target/book-twisted-venv, from
+    /// book/requirements.txt), created here if missing: that needs python3 with venv,
+    /// and the network once. `--help` is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
     Echo {
-        /// Passed on to the bench binary (see `cargo xtask bench echo -- --help`).
+        /// Passed on to the bench binary, e.g. `--connections 100,1000 --repeat 3`.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
@@ -36,58 +52,35 @@ pub enum Which {
 /// Runs one benchmark.
 pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
     match which {
-        Which::CheckLatency { exercise, runs } => check_latency(ws, &exercise, runs.max(1)),
+        Which::CheckLatency { exercise, runs } => latency::run(ws, &exercise, runs.max(1)),
         Which::FirstVerdict => first_verdict(ws),
-        Which::Echo { args } => {
-            let status = cargo::cargo()
-                .current_dir(&ws.root)
-                .args(["run", "--quiet", "--release", "--package", "untwisted-bench", "--", "echo"])
-                .args(args)
-                .status()
-                .map_err(cargo::could_not_run)?;
-            Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
-        }
+        Which::Echo { args } => echo(ws, &args),
     }
 }
 
-/// Times, after a one-line edit each run, `cargo xtask check EX` and
-/// `cargo test -p exEX`, interleaved so both see the same machine.
-fn check_latency(ws: &Workspace, name: &str, runs: usize) -> Result<ExitCode> {
-    let exercise = ws.manifest.find(name)?;
-    let file = ws.path(exercise.exercise_dir()).join("src/lib.rs");
-    let original =
-        std::fs::read_to_string(&file).map_err(|e| Error::setup(format!("cannot read {}: {e}", file.display())))?;
-    let package = exercise.exercise_package();
-    let xtask = ["xtask", "check", &exercise.id, "--json"];
-    let bare = ["test", "--quiet", "--package", &package];
+/// Runs the bench binary, giving it the Twisted virtual environment's Python unless
+/// the arguments leave Twisted out (or bring their own Python, or ask for help).
+fn echo(ws: &Workspace, args: &[String]) -> Result<ExitCode> {
+    let mut command = cargo::cargo();
+    command.current_dir(&ws.root).args(["run", "--quiet", "--release", "--package", "untwisted-bench", "--", "echo"]);
+    if wants_twisted(args) {
+        let python = twisted_venv::python(ws, &target_dir(ws)?)?;
+        command.arg("--python").arg(python);
+    }
+    let status = cargo::status(command.args(args))?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
 
-    // Warm up both (and build the runner) before measuring.
-    let edit = |n: usize| std::fs::write(&file, format!("{original}// bench edit {n}\n"));
-    let measure = |args: &[&str], n: usize| -> Result<f64> {
-        edit(n).map_err(|e| Error::setup(e.to_string()))?;
-        time(&ws.root, args)
-    };
-    let outcome = (|| -> Result<(Vec<f64>, Vec<f64>)> {
-        measure(&xtask, 0)?;
-        measure(&bare, 1)?;
-        let (mut checks, mut bares) = (Vec::new(), Vec::new());
-        for n in 0..runs {
-            checks.push(measure(&xtask, 2 * n + 2)?);
-            bares.push(measure(&bare, 2 * n + 3)?);
-        }
-        Ok((checks, bares))
-    })();
-    // Whatever happened, the learner's file is put back as it was.
-    std::fs::write(&file, &original).map_err(|e| Error::setup(format!("cannot restore {}: {e}", file.display())))?;
-    let (checks, bares) = outcome?;
-
-    let (check_median, bare_median) = (median(&checks), median(&bares));
-    println!("Warm edit-to-verdict on {} ({runs} runs each, one-line edit before every run)", exercise.id);
-    println!("{:<34} {:>8} {:>8} {:>8}", "", "median", "min", "max");
-    report("cargo xtask check", &checks);
-    report(&format!("cargo test -p {package}"), &bares);
-    println!("ratio check / bare: {:.2}x", check_median / bare_median);
-    Ok(ExitCode::SUCCESS)
+/// Whether the echo benchmark's arguments run Twisted's server with our Python.
+fn wants_twisted(args: &[String]) -> bool {
+    let given = |flag: &str| args.iter().position(|a| a == flag);
+    if given("-h").or(given("--help")).or(given("--python")).is_some() {
+        return false;
+    }
+    match given("--servers").and_then(|i| args.get(i + 1)) {
+        Some(servers) => servers.split(',').any(|s| s.trim() == "twisted"),
+        None => true,
+    }
 }
 
 /// Times one `cargo xtask check EX` per exercise, touching each exercise's source first
@@ -100,7 +93,9 @@ fn first_verdict(ws: &Workspace) -> Result<ExitCode> {
         let text = std::fs::read(&file).map_err(|e| Error::setup(format!("cannot read {}: {e}", file.display())))?;
         // Rewriting the same bytes bumps the modification time: cargo rebuilds the crate.
         std::fs::write(&file, &text).map_err(|e| Error::setup(e.to_string()))?;
-        let seconds = time(&ws.root, &["xtask", "check", &exercise.id, "--json"])?;
+        let mut command = cargo::cargo();
+        command.current_dir(&ws.root).args(["xtask", "check", &exercise.id, "--json"]);
+        let seconds = time(&mut command)?.0;
         slowest = slowest.max(seconds);
         println!("  {:<16} {seconds:>6.3}s", exercise.id);
     }
@@ -108,26 +103,71 @@ fn first_verdict(ws: &Workspace) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn time(root: &Path, args: &[&str]) -> Result<f64> {
+/// Runs `command` with its output discarded; the seconds it took and whether it succeeded.
+fn time(command: &mut Command) -> Result<(f64, bool)> {
     let start = Instant::now();
-    cargo::cargo()
-        .current_dir(root)
-        .args(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .map_err(cargo::could_not_run)?;
-    Ok(start.elapsed().as_secs_f64())
+    let status = cargo::status(command.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()))?;
+    Ok((start.elapsed().as_secs_f64(), status.success()))
 }
 
+/// The folder cargo builds this workspace into (`CARGO_TARGET_DIR`, a config's
+/// `build.target-dir`, or `target/`), as `cargo metadata` reports it.
+fn target_dir(ws: &Workspace) -> Result<PathBuf> {
+    let output =
+        cargo::output(cargo::cargo().current_dir(&ws.root).args(["metadata", "--no-deps", "--format-version", "1"]))?;
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .map_err(|e| Error::setup(format!("cargo metadata said something unexpected: {e}")))?;
+    metadata["target_directory"]
+        .as_str()
+        .map(PathBuf::from)
+        .ok_or_else(|| Error::setup("cargo metadata named no target directory"))
+}
+
+/// Copies the files under `from` into `to`, leaving out what `skip` names (given each
+/// path relative to `from`).
+fn copy_tree(from: &Path, to: &Path, skip: &dyn Fn(&Path) -> bool) -> Result<()> {
+    let fail = |path: &Path, e: std::io::Error| Error::setup(format!("cannot copy {}: {e}", path.display()));
+    let mut stack = vec![PathBuf::new()];
+    while let Some(rel) = stack.pop() {
+        std::fs::create_dir_all(to.join(&rel)).map_err(|e| fail(&to.join(&rel), e))?;
+        let entries = std::fs::read_dir(from.join(&rel)).map_err(|e| fail(&from.join(&rel), e))?;
+        for entry in entries.flatten() {
+            let child = rel.join(entry.file_name());
+            if skip(&child) {
+                continue;
+            }
+            if entry.path().is_dir() {
+                stack.push(child);
+            } else {
+                std::fs::copy(entry.path(), to.join(&child)).map_err(|e| fail(&entry.path(), e))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The median of `samples` (the upper one of an even count).
 fn median(samples: &[f64]) -> f64 {
     let mut sorted = samples.to_vec();
     sorted.sort_by(f64::total_cmp);
     sorted[sorted.len() / 2]
 }
 
-fn report(label: &str, samples: &[f64]) {
-    let min = samples.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = samples.iter().copied().fold(0.0, f64::max);
-    println!("{label:<34} {:>7.3}s {:>7.3}s {:>7.3}s", median(samples), min, max);
+#[cfg(test)]
+mod tests {
+    use super::wants_twisted;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn twisted_runs_unless_left_out() {
+        assert!(wants_twisted(&args("")));
+        assert!(wants_twisted(&args("--connections 100 --repeat 3")));
+        assert!(wants_twisted(&args("--servers reactor,twisted")));
+        assert!(!wants_twisted(&args("--servers reactor,tokio")));
+        assert!(!wants_twisted(&args("--python /usr/bin/python3")));
+        assert!(!wants_twisted(&args("--help")));
+    }
 }
