@@ -201,6 +201,11 @@ impl DemoProcess {
         self.seen.join("\n")
     }
 
+    /// The demo's process id, e.g. to read its memory use from `/proc`.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `Some(status)` once the demo has exited.
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()
