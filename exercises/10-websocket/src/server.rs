@@ -16,8 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Join};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, timeout, timeout_at};
@@ -30,6 +29,7 @@ use crate::policy::{
     self, MAX_DASHBOARD_MESSAGE, MAX_ECHO_MESSAGE, Policy, QUEUE_CAPACITY,
 };
 use crate::session;
+use crate::stream::WebStream;
 
 /// Connections served at once on each port; a newcomer beyond that is told the
 /// server is busy and closed. Below macOS's default limit of 256 open files
@@ -50,11 +50,6 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Longest feed line.
 pub const MAX_FEED_LINE: usize = 128;
-
-/// A TCP stream whose first bytes (the request head the router already read) are
-/// read again: what the handshake reads from.
-pub type Replayed =
-    Join<tokio::io::Chain<io::Cursor<Vec<u8>>, OwnedReadHalf>, OwnedWriteHalf>;
 
 /// The dashboard server: its two listening sockets and the hub they share.
 pub struct Server {
@@ -236,6 +231,8 @@ async fn serve_web(
     let Ok(Ok(head)) = timeout_at(deadline, read_head(&mut stream)).await else {
         return;
     };
+    // A peer that takes nothing for as long as a pinged one has to answer is gone.
+    let patience = policy.pong_deadline;
     let request = String::from_utf8_lossy(&head).into_owned();
     let path = request.split_ascii_whitespace().nth(1).unwrap_or("");
     let upgrade = request.lines().any(|line| {
@@ -248,14 +245,16 @@ async fn serve_web(
         }
         (true, "/echo") => {
             let config = policy::config(MAX_ECHO_MESSAGE);
-            let accepted = session::accept(replay(head, stream), config);
+            let accepted =
+                session::accept(WebStream::new(head, stream, patience), config);
             if let Ok(Ok((ws, _origin))) = timeout_at(deadline, accepted).await {
                 session::echo(ws).await;
             }
         }
         (true, "/live") => {
             let config = policy::config(MAX_DASHBOARD_MESSAGE);
-            let accepted = session::accept(replay(head, stream), config);
+            let accepted =
+                session::accept(WebStream::new(head, stream, patience), config);
             if let Ok(Ok((ws, origin))) = timeout_at(deadline, accepted).await {
                 session::dashboard(ws, origin, hub, &policy).await;
             }
@@ -285,12 +284,6 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Vec<u8>> 
         head.extend_from_slice(&chunk[..n]);
     }
     Ok(head)
-}
-
-/// The stream again, with the bytes already read in front.
-fn replay(head: Vec<u8>, stream: TcpStream) -> Replayed {
-    let (read, write) = stream.into_split();
-    tokio::io::join(AsyncReadExt::chain(io::Cursor::new(head), read), write)
 }
 
 /// A whole HTTP/1.1 response, then the connection closes.

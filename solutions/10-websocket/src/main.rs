@@ -13,6 +13,7 @@ use std::time::Duration;
 use clap::Parser;
 use sol10_websocket::Server;
 use sol10_websocket::client::WsClient;
+use sol10_websocket::policy::{PING_INTERVAL, PONG_DEADLINE};
 use sol10_websocket::server::{HANDSHAKE_TIMEOUT, MAX_CONNECTIONS};
 use test_kit::{DemoArgs, LineClient, Transcript};
 
@@ -33,13 +34,21 @@ struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.as_secs(),
           value_parser = clap::value_parser!(u64).range(1..))]
     handshake_timeout: u64,
+    /// Ping each dashboard every SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = PING_INTERVAL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    ping_interval: u64,
+    /// Drop a dashboard that answers no ping, or takes no push, for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = PONG_DEADLINE.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pong_deadline: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
     let listen = cli.demo.listen;
-    let server = match Server::bind(listen).await {
+    let mut server = match Server::bind(listen).await {
         Ok(server) => server
             .with_max_connections(cli.max_connections as usize)
             .with_handshake_timeout(Duration::from_secs(cli.handshake_timeout)),
@@ -48,6 +57,9 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let policy = server.policy_mut();
+    policy.ping_interval = Duration::from_secs(cli.ping_interval);
+    policy.pong_deadline = Duration::from_secs(cli.pong_deadline);
     let (addr, feed) = (server.local_addr(), server.feed_addr());
     println!("dashboard listening on {addr}; stock feed on {feed}");
     if cli.demo.script {

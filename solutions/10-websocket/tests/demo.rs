@@ -275,6 +275,35 @@ fn dashboards_that_never_read_neither_slow_a_reader_nor_grow_memory() {
     }
 }
 
+/// A peer that stops reading (a stalled tab, an attacker) leaves the server's
+/// write blocked once the socket's buffers are full; after `--pong-deadline` the
+/// server gives up on it, as on a peer that does not pong, and its slot lets a
+/// newcomer in. Here on the echo endpoint, where 8 MiB sent back fill any buffer.
+#[test]
+#[cfg(unix)]
+fn a_peer_that_stops_reading_is_dropped_and_frees_its_slot() {
+    let mut demo = DemoProcess::command(DEMO)
+        .arg("--max-connections")
+        .arg("1")
+        .arg("--pong-deadline")
+        .arg("1")
+        .spawn();
+    let addr = demo.addr();
+    let url = format!("ws://{addr}/echo");
+    let (mut hog, _) = tungstenite::client(url.as_str(), tiny_window_connection(addr))
+        .unwrap_or_else(|e| panic!("the hog's handshake fails: {e}"));
+    hog.send(Message::binary(vec![b'x'; 8 << 20])).expect("send 8 MiB");
+    // Bytes the blocked server does not read: its close is then a reset, which
+    // the hog sees without reading (reading would unblock the server).
+    hog.get_mut().write_all(&garbage(7, 64 << 10)).expect("send 64 KiB more");
+    let mut turned_away = demo.connect();
+    let status = status_line(&mut turned_away, "the newcomer");
+    assert_eq!(status, "HTTP/1.1 503 Service Unavailable", "the hog holds the slot");
+    let dropped = test_kit::process::wait_for_hangup(hog.get_ref(), PATIENCE);
+    assert!(dropped, "the server never gives up on the peer that stopped reading");
+    page_is_served(&mut demo, "the hog was dropped");
+}
+
 /// A stdout that nobody reads (a terminal paused with Ctrl-S, a pipe into a stuck
 /// program) must not freeze the clients: far more than a pipe's buffer (64 KiB) of
 /// traffic goes by, pages, dashboards and moves.
