@@ -39,7 +39,7 @@ pub const MAX_CONNECTIONS: usize = 100;
 
 /// How long a web client has to send its whole request head (for a WebSocket, to
 /// finish the opening handshake); then it is dropped (autobahn's
-/// `openHandshakeTimeout`).
+/// `openHandshakeTimeout`, 5 s there by default).
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Longest HTTP request head (request line and headers) the server reads.

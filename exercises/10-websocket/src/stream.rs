@@ -6,8 +6,8 @@
 //! attacker) leaves the server blocked in a write once the socket's buffers are
 //! full, and a task blocked in a write runs neither its heartbeat nor anything
 //! else: it would hold its connection slot forever. Twisted never blocks there
-//! (its transport buffers without limit, and autobahn's ping timeout drops the
-//! peer); here a write that makes no progress for the pong deadline fails, and
+//! (its transport buffers without limit, and autobahn's `autoPingTimeout`, when
+//! set, drops the peer); here a write that makes no progress for the pong deadline fails, and
 //! every read and write after it, so the endpoint ends as for a dead peer.
 
 use std::io;
