@@ -201,6 +201,11 @@ impl DemoProcess {
         self.seen.join("\n")
     }
 
+    /// The demo's process id, e.g. to read its memory use from `/proc`.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
     /// `Some(status)` once the demo has exited.
     pub fn exited(&mut self) -> Option<std::process::ExitStatus> {
         self.child.try_wait().ok().flatten()
@@ -239,6 +244,28 @@ pub fn read_line(client: &mut BufReader<TcpStream>) -> io::Result<String> {
         return Err(io::ErrorKind::UnexpectedEof.into());
     }
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+/// Waits (at most `patience`) until the server resets or hangs up `stream`,
+/// without reading from it: a client that never reads can still learn that it was
+/// dropped. Returns whether it was.
+#[cfg(unix)]
+pub fn wait_for_hangup(stream: &TcpStream, patience: Duration) -> bool {
+    use std::os::fd::AsRawFd;
+    // No events asked for: poll reports only an error (a reset) or a hang-up.
+    let mut watched = libc::pollfd { fd: stream.as_raw_fd(), events: 0, revents: 0 };
+    let deadline = Instant::now() + patience;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now()).as_millis();
+        // SAFETY: one valid pollfd, borrowed for the duration of the call.
+        let ready = unsafe { libc::poll(&mut watched, 1, left as libc::c_int) };
+        match ready {
+            0 => return false,
+            1.. => return watched.revents & (libc::POLLERR | libc::POLLHUP) != 0,
+            _ if io::Error::last_os_error().kind() == io::ErrorKind::Interrupted => {}
+            _ => return false,
+        }
+    }
 }
 
 /// True for the error a read gives when its timeout passes (the kind differs

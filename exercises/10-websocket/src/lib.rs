@@ -10,7 +10,7 @@
 //! 6. `session::dashboard`: one dashboard's connection (steps 2, 3, 5, 6).
 //!
 //! Everything else (the inventory, the messages, the policy, the listening server
-//! with its page and feed, the recording client) is given.
+//! with its page and feed and its web stream, the recording client) is given.
 //! Run `cargo xtask check 10-websocket` after each one.
 
 pub mod client;
@@ -21,6 +21,7 @@ mod page;
 pub mod policy;
 pub mod server;
 pub mod session;
+pub mod stream;
 
 pub use hub::{ClientId, Hub, Subscription};
 pub use inventory::{Inventory, MoveError, StockMove};

@@ -1,18 +1,25 @@
 //! The listening server: one port for the dashboard page (`GET /`), the echo
 //! endpoint (`/echo`) and the dashboards (`/live`), and one port for the stock feed
 //! (05's `SKU qty` lines). Given whole: routing and plain HTTP are 08-web's topic.
+//!
+//! A server open to a room bounds what each client may hold and says no out loud:
+//! at most [`MAX_CONNECTIONS`] connections per port (a newcomer beyond that is
+//! answered `503 Service Unavailable`, or `error server busy` on the feed, and
+//! closed, not left waiting in silence); a request head (the WebSocket upgrade
+//! included) must arrive within [`HANDSHAKE_TIMEOUT`], so connections that never
+//! finish their handshake cannot keep everyone else out; and running out of file
+//! descriptors pauses accepting instead of ending the server.
 
-use std::io;
+use std::io::{self, Read, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, Join};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
-use tokio::time::timeout;
+use tokio::time::{Instant, timeout, timeout_at};
 use tokio_util::codec::{Framed, LinesCodec};
 
 use crate::hub::Hub;
@@ -22,23 +29,27 @@ use crate::policy::{
     self, MAX_DASHBOARD_MESSAGE, MAX_ECHO_MESSAGE, Policy, QUEUE_CAPACITY,
 };
 use crate::session;
+use crate::stream::WebStream;
 
-/// Connections served at once on each port; the next one waits to be accepted.
-pub const MAX_CONNECTIONS: usize = 256;
+/// Connections served at once on each port; a newcomer beyond that is told the
+/// server is busy and closed. Below macOS's default limit of 256 open files
+/// (Linux's is 1,024) for both ports, so the server reaches it before running out
+/// of descriptors, when it could no longer accept a newcomer even to say no.
+pub const MAX_CONNECTIONS: usize = 100;
+
+/// How long a web client has to send its whole request head (for a WebSocket, to
+/// finish the opening handshake); then it is dropped (autobahn's
+/// `openHandshakeTimeout`, 5 s there by default).
+pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Longest HTTP request head (request line and headers) the server reads.
 pub const MAX_HEAD: usize = 8 * 1024;
 
-/// How long a client has to send its request head, or a feed its next line.
+/// How long a feed connection may stay silent before it is closed.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Longest feed line.
 pub const MAX_FEED_LINE: usize = 128;
-
-/// A TCP stream whose first bytes (the request head the router already read) are
-/// read again: what the handshake reads from.
-pub type Replayed =
-    Join<tokio::io::Chain<io::Cursor<Vec<u8>>, OwnedReadHalf>, OwnedWriteHalf>;
 
 /// The dashboard server: its two listening sockets and the hub they share.
 pub struct Server {
@@ -46,6 +57,14 @@ pub struct Server {
     feed: TcpListener,
     hub: Arc<Hub>,
     policy: Policy,
+    limits: Limits,
+}
+
+/// What one port allows each client: how many at once, how long to shake hands.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    max_connections: usize,
+    handshake_timeout: Duration,
 }
 
 impl Server {
@@ -56,7 +75,25 @@ impl Server {
         let web = TcpListener::bind(addr).await?;
         let feed = TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?;
         let policy = Policy::for_page(&web.local_addr()?.to_string());
-        Ok(Server { web, feed, hub: Hub::new(QUEUE_CAPACITY), policy })
+        let limits = Limits {
+            max_connections: MAX_CONNECTIONS,
+            handshake_timeout: HANDSHAKE_TIMEOUT,
+        };
+        Ok(Server { web, feed, hub: Hub::new(QUEUE_CAPACITY), policy, limits })
+    }
+
+    /// Serves at most `max_connections` clients at once on each port instead of
+    /// [`MAX_CONNECTIONS`].
+    pub fn with_max_connections(mut self, max_connections: usize) -> Server {
+        self.limits.max_connections = max_connections.max(1);
+        self
+    }
+
+    /// Drops a web client that has not sent its request head after
+    /// `handshake_timeout` instead of [`HANDSHAKE_TIMEOUT`].
+    pub fn with_handshake_timeout(mut self, handshake_timeout: Duration) -> Server {
+        self.limits.handshake_timeout = handshake_timeout;
+        self
     }
 
     /// The address of the page and the WebSocket endpoints.
@@ -81,35 +118,87 @@ impl Server {
 
     /// Serves both ports until the task is dropped. Spawn it.
     pub async fn run(self) {
-        let Server { web, feed, hub, policy } = self;
+        let Server { web, feed, hub, policy, limits } = self;
         let policy = Arc::new(policy);
         let feed_hub = hub.clone();
-        let feed = serve(feed, move |stream| serve_feed(stream, feed_hub.clone()));
-        let web =
-            serve(web, move |stream| serve_web(stream, hub.clone(), policy.clone()));
+        let feed = serve(feed, limits, FEED_BUSY, move |stream| {
+            serve_feed(stream, feed_hub.clone())
+        });
+        let web = serve(web, limits, WEB_BUSY, move |stream| {
+            serve_web(stream, hub.clone(), policy.clone(), limits.handshake_timeout)
+        });
         tokio::join!(feed, web);
     }
 }
 
-/// Accepts connections forever, at most [`MAX_CONNECTIONS`] at a time, each on its
-/// own task.
-async fn serve<F, Fut>(listener: TcpListener, handle: F)
+/// What a web client beyond [`MAX_CONNECTIONS`] hears before the server closes.
+const WEB_BUSY: &str = "HTTP/1.1 503 Service Unavailable\r\nContent-Type: text/plain\r\n\
+                        Content-Length: 12\r\nRetry-After: 1\r\nConnection: close\r\n\r\n\
+                        server busy\n";
+
+/// What a feed beyond [`MAX_CONNECTIONS`] hears before the server closes.
+const FEED_BUSY: &str = "error server busy\r\n";
+
+/// Accepts connections forever, serving at most `limits.max_connections` at a
+/// time, each on its own task; a newcomer beyond that hears `busy` and is closed.
+async fn serve<F, Fut>(listener: TcpListener, limits: Limits, busy: &str, handle: F)
 where
     F: Fn(TcpStream) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut failing = false;
     loop {
-        let Ok(slot) = slots.clone().acquire_owned().await else { return };
         match listener.accept().await {
             Ok((stream, _)) => {
+                failing = false;
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    refuse(stream, busy);
+                    continue;
+                };
+                // A push, an answer: a few bytes that should leave at once. Nagle's
+                // algorithm would hold each back until the previous one is acked.
+                let _ = stream.set_nodelay(true);
                 let connection = handle(stream);
                 tokio::spawn(async move {
                     connection.await;
-                    drop(slot);
+                    drop(slot); // the connection is over: let the next one in
                 });
             }
-            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            // The peer gave up between SYN and accept: its problem, not the server's.
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+                ) => {}
+            // Out of file descriptors, most likely: say so once, then pause instead
+            // of spinning; it clears when other connections end, and the clients
+            // waiting in the kernel's queue get their turn.
+            Err(e) => {
+                if !failing {
+                    eprintln!(
+                        "cannot accept a connection ({e}); trying again until it works"
+                    );
+                    failing = true;
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        }
+    }
+}
+
+/// Tells a client beyond the limit that the server is busy, and closes. Without
+/// waiting: a fresh socket's send buffer is empty, so the answer fits.
+fn refuse(stream: TcpStream, busy: &str) {
+    let Ok(mut stream) = stream.into_std() else { return };
+    let _ = stream.write_all(busy.as_bytes());
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    // Closing with unread input would reset the connection, and the client could
+    // lose the answer: read what is already there (nonblocking, bounded) first.
+    let mut unread = [0; 4096];
+    for _ in 0..16 {
+        if !matches!(stream.read(&mut unread), Ok(n) if n > 0) {
+            break;
         }
     }
 }
@@ -130,10 +219,20 @@ async fn serve_feed(stream: TcpStream, hub: Arc<Hub>) {
 }
 
 /// One web connection: the page, or a WebSocket handed to its endpoint.
-async fn serve_web(mut stream: TcpStream, hub: Arc<Hub>, policy: Arc<Policy>) {
-    let Ok(Ok(head)) = timeout(IDLE_TIMEOUT, read_head(&mut stream)).await else {
+async fn serve_web(
+    mut stream: TcpStream,
+    hub: Arc<Hub>,
+    policy: Arc<Policy>,
+    handshake_timeout: Duration,
+) {
+    // One deadline for the whole opening handshake: a client that trickles its
+    // head (slowloris) gets no more time than one that sends nothing.
+    let deadline = Instant::now() + handshake_timeout;
+    let Ok(Ok(head)) = timeout_at(deadline, read_head(&mut stream)).await else {
         return;
     };
+    // A peer that takes nothing for as long as a pinged one has to answer is gone.
+    let patience = policy.pong_deadline;
     let request = String::from_utf8_lossy(&head).into_owned();
     let path = request.split_ascii_whitespace().nth(1).unwrap_or("");
     let upgrade = request.lines().any(|line| {
@@ -146,15 +245,17 @@ async fn serve_web(mut stream: TcpStream, hub: Arc<Hub>, policy: Arc<Policy>) {
         }
         (true, "/echo") => {
             let config = policy::config(MAX_ECHO_MESSAGE);
-            if let Ok((ws, _origin)) = session::accept(replay(head, stream), config).await
-            {
+            let accepted =
+                session::accept(WebStream::new(head, stream, patience), config);
+            if let Ok(Ok((ws, _origin))) = timeout_at(deadline, accepted).await {
                 session::echo(ws).await;
             }
         }
         (true, "/live") => {
             let config = policy::config(MAX_DASHBOARD_MESSAGE);
-            if let Ok((ws, origin)) = session::accept(replay(head, stream), config).await
-            {
+            let accepted =
+                session::accept(WebStream::new(head, stream, patience), config);
+            if let Ok(Ok((ws, origin))) = timeout_at(deadline, accepted).await {
                 session::dashboard(ws, origin, hub, &policy).await;
             }
         }
@@ -183,12 +284,6 @@ async fn read_head<S: AsyncRead + Unpin>(stream: &mut S) -> io::Result<Vec<u8>> 
         head.extend_from_slice(&chunk[..n]);
     }
     Ok(head)
-}
-
-/// The stream again, with the bytes already read in front.
-fn replay(head: Vec<u8>, stream: TcpStream) -> Replayed {
-    let (read, write) = stream.into_split();
-    tokio::io::join(io::Cursor::new(head).chain(read), write)
 }
 
 /// A whole HTTP/1.1 response, then the connection closes.

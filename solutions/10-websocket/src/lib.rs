@@ -6,7 +6,7 @@
 //! - [`session`]: the handshake, the echo endpoint, the dashboard endpoint, and the
 //!   close code of each failure.
 //! - Given in the exercise and included here: the inventory, the messages, the
-//!   policy, the server with its page and feed, the recording client.
+//!   policy, the server with its page and feed and its web stream, the recording client.
 
 pub mod hub;
 pub mod session;
@@ -24,6 +24,8 @@ mod page;
 pub mod policy;
 #[path = "../../../exercises/10-websocket/src/server.rs"]
 pub mod server;
+#[path = "../../../exercises/10-websocket/src/stream.rs"]
+pub mod stream;
 
 pub use hub::{ClientId, Hub, Subscription};
 pub use inventory::{Inventory, MoveError, StockMove};

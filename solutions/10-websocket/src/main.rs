@@ -1,42 +1,68 @@
 //! The demo of exercise 10: the dashboard server, for the room to watch.
 //!
 //! `cargo xtask demo 10-websocket` runs `cargo run -p sol10-websocket -- [--listen
-//! ADDR] [--script]`. Without `--script` it serves the page, the WebSockets and the
-//! stock feed until Ctrl-C; with `--script` it runs scripted clients against
-//! itself, prints the transcript and exits.
+//! ADDR] [--script]` (`--help` lists the limits you can change). Without
+//! `--script` it serves the page, the WebSockets and the stock feed until Ctrl-C;
+//! with `--script` it runs scripted clients against itself, prints the transcript
+//! and exits.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::Parser;
 use sol10_websocket::Server;
 use sol10_websocket::client::WsClient;
-use test_kit::{LineClient, Transcript};
+use sol10_websocket::policy::{PING_INTERVAL, PONG_DEADLINE};
+use sol10_websocket::server::{HANDSHAKE_TIMEOUT, MAX_CONNECTIONS};
+use test_kit::{DemoArgs, LineClient, Transcript};
 
-/// The dashboard server of exercise 10.
+/// The live dashboard server of 10-websocket: a page, WebSockets that push stock
+/// totals, and a feed of stock moves (the feed takes a free port next to ADDR).
 #[derive(Parser)]
-struct Args {
-    /// Where to serve the page and the WebSockets (the feed takes a free port).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Run scripted clients against the server, print the transcript, exit.
-    #[arg(long)]
-    script: bool,
+#[command(long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    demo: DemoArgs,
+    /// Serve at most N clients at once on each port; the next one is told the
+    /// server is busy (503 on the web port).
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Drop a web client that has not finished its request (the WebSocket
+    /// handshake) after SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout: u64,
+    /// Ping each dashboard every SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = PING_INTERVAL.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    ping_interval: u64,
+    /// Drop a dashboard that answers no ping, or takes no push, for SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = PONG_DEADLINE.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pong_deadline: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = Args::parse();
-    let server = match Server::bind(args.listen).await {
-        Ok(server) => server,
+    let cli = Cli::parse();
+    let listen = cli.demo.listen;
+    let mut server = match Server::bind(listen).await {
+        Ok(server) => server
+            .with_max_connections(cli.max_connections as usize)
+            .with_handshake_timeout(Duration::from_secs(cli.handshake_timeout)),
         Err(err) => {
-            eprintln!("sol10-websocket: cannot listen on {}: {err}", args.listen);
+            eprintln!("sol10-websocket: cannot listen on {listen}: {err}");
             return ExitCode::FAILURE;
         }
     };
+    let policy = server.policy_mut();
+    policy.ping_interval = Duration::from_secs(cli.ping_interval);
+    policy.pong_deadline = Duration::from_secs(cli.pong_deadline);
     let (addr, feed) = (server.local_addr(), server.feed_addr());
     println!("dashboard listening on {addr}; stock feed on {feed}");
-    if args.script {
+    if cli.demo.script {
         tokio::spawn(server.run());
         script(addr, feed).await;
         return ExitCode::SUCCESS;
@@ -46,9 +72,13 @@ async fn main() -> ExitCode {
          nc -C {ip} {port}      and type lines like `WIDGET-1 5`\n  \
          python3 -m websockets ws://{addr}/live     then type `subscribe *`\n  \
          python3 -m websockets ws://{addr}/echo     (the Autobahn-tested echo)\n\
+         At most {max} clients at once on each port; a web client has {secs} s to \
+         finish its handshake.\n\
          Ctrl-C stops the server.",
         ip = feed.ip(),
         port = feed.port(),
+        max = cli.max_connections,
+        secs = cli.handshake_timeout,
     );
     server.run().await;
     ExitCode::SUCCESS
