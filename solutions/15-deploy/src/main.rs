@@ -1,4 +1,0 @@
-// The exercise's given binary, built against this solution: what the steps start
-// and send SIGTERM to, and what `cargo run -p sol15-deploy` runs.
-use sol15_deploy as deploy;
-include!("../../../exercises/15-deploy/src/main.rs");
