@@ -2,7 +2,7 @@
 
 Run it:          twistd -n -y inventory_service.py
                  (foreground; Ctrl-C drains, then stops)
-                 then, in another terminal: nc 127.0.0.1 7070
+                 then, in another terminal: nc -C 127.0.0.1 7070
 Check it (CI):   python inventory_service.py --selftest
 """
 
@@ -15,10 +15,12 @@ from twisted.protocols.basic import LineReceiver
 
 # ANCHOR: service
 class StockLine(LineReceiver):
-    """Answers each line; `closed` fires when the connection is gone."""
+    """Answers each line at once, except a stock count: BEGIN, the shelf's lines,
+    END. A count is a request in flight; `closed` fires when the connection is gone."""
 
-    delimiter = b"\n"
     MAX_LENGTH = 1024  # a longer line drops the connection
+    count = None  # lines counted so far, while a count is open
+    draining = False
 
     def connectionMade(self):
         self.closed = defer.Deferred()
@@ -29,12 +31,34 @@ class StockLine(LineReceiver):
         self.closed.callback(None)
 
     def lineReceived(self, line):
-        self.sendLine(b"ok " + line)
+        if line == b"BEGIN" and self.count is None:
+            self.count = 0
+            self.sendLine(b"ok counting")
+        elif line == b"END" and self.count is not None:
+            self.sendLine(b"ok counted %d" % self.count)
+            self.count = None
+            if self.draining:
+                self.goodbye()
+        elif self.count is not None:
+            self.count += 1
+        else:
+            self.sendLine(b"ok " + line)
+
+    def drain(self):
+        """A count in progress may finish; anyone else is told goodbye now."""
+        self.draining = True
+        if self.count is None:
+            self.goodbye()
+
+    def goodbye(self):
+        self.sendLine(b"bye: shutting down")
+        self.transport.loseConnection()  # closes once the buffer is written
 
 
 class InventoryService(service.Service):
-    """Listens while running. Stopping drains: no new clients, every open one is told
-    goodbye, and stopService's Deferred fires once they are gone (or `drain` s passed)."""
+    """Listens while running. Stopping drains: no new clients, every open one is
+    drained, and stopService's Deferred fires once they are gone (or `drain` s
+    passed: then the rest are cut)."""
 
     def __init__(self, port, interface="127.0.0.1", drain=10.0):
         self.port, self.interface, self.drain = port, interface, drain
@@ -53,8 +77,7 @@ class InventoryService(service.Service):
         yield self.listening.stopListening()  # new clients are refused from here on
         clients = list(self.factory.clients)
         for client in clients:
-            client.sendLine(b"bye: shutting down")
-            client.transport.loseConnection()  # closes once the buffer is written
+            client.drain()
         drained = defer.DeferredList([c.closed for c in clients])
         drained.addTimeout(self.drain, reactor)
         try:
@@ -74,17 +97,21 @@ InventoryService(7070).setServiceParent(application)
 
 
 class Recorder(LineReceiver):
-    delimiter = b"\n"
+    """Sends `requests`; `answered` fires after as many lines as it expects."""
+
+    def __init__(self, requests=(b"BOLT-M8 +40",), expect=1):
+        self.requests, self.expect = requests, expect
 
     def connectionMade(self):
         self.lines, self.lost = [], defer.Deferred()
-        self.first = defer.Deferred()
-        self.sendLine(b"BOLT-M8 +40")
+        self.answered = defer.Deferred()
+        for request in self.requests:
+            self.sendLine(request)
 
     def lineReceived(self, line):
         self.lines.append(line.decode())
-        if len(self.lines) == 1:
-            self.first.callback(None)
+        if len(self.lines) == self.expect:
+            self.answered.callback(None)
 
     def connectionLost(self, reason):
         self.lost.callback(None)
@@ -96,11 +123,24 @@ def selftest(reactor):
     svc.startService()
     port = svc.listening.getHost().port
     endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", port)
-    client = yield endpoints.connectProtocol(endpoint, Recorder())
-    yield client.first  # the request in flight has been answered
-    yield svc.stopService()  # drain
-    yield client.lost
-    assert client.lines == ["ok BOLT-M8 +40", "bye: shutting down"], client.lines
+    idle = yield endpoints.connectProtocol(endpoint, Recorder())
+    yield idle.answered
+    counting = yield endpoints.connectProtocol(
+        endpoint, Recorder([b"BEGIN", b"BOLT-M8 40"], expect=1)
+    )
+    yield counting.answered  # "ok counting": a count is in flight
+    stopped = svc.stopService()  # drain
+    yield idle.lost
+    assert idle.lines == ["ok BOLT-M8 +40", "bye: shutting down"], idle.lines
+    assert not stopped.called, "stopService fired with a count in flight"
+    counting.sendLine(b"END")
+    yield counting.lost
+    assert counting.lines == [
+        "ok counting",
+        "ok counted 1",
+        "bye: shutting down",
+    ], counting.lines
+    yield stopped
     try:
         yield endpoints.connectProtocol(endpoint, Recorder())
     except Exception as refused:  # ConnectionRefusedError: nobody listens any more
