@@ -1,6 +1,7 @@
 //! Tests of the whole for the book: it agrees with the manifest and the runner, every
 //! include and link resolves, the short track adds up, it builds without a warning
-//! with the pinned mdBook, and every Twisted and Rust snippet in it really runs.
+//! with the pinned mdBook, and every Twisted snippet in it really runs (the Rust
+//! it shows is compiled and tested in book/examples and the exercise crates).
 //!
 //! The slow ones install what they need once (mdBook into `.untwisted/tools`, a
 //! virtual environment with Twisted and a snippet build under `target/`) and reuse it.
@@ -1021,72 +1022,6 @@ fn every_twisted_snippet_passes_its_selftest() {
     assert_no_problems(&format!("Twisted snippets ({} run)", snippets.len()), &failures);
 }
 
-/// The crate the Rust snippets (`book/src/*/rust/*.rs`, each a program with a
-/// `--selftest`) are built in: outside the workspace, with tokio's `signal` feature
-/// (which the exercises do not need), and the workspace's lock file so the versions
-/// are the ones `cargo xtask setup` fetched.
-fn rust_snippet_crate(snippets: &[PathBuf]) -> PathBuf {
-    let dir = target_dir().join("book-rust-snippets");
-    std::fs::create_dir_all(&dir).unwrap();
-    let mut manifest = String::from(
-        "# Written by tests/book.rs: the book's Rust snippets, built outside the workspace.\n\
-         [package]\nname = \"book-snippets\"\nversion = \"0.0.0\"\nedition = \"2024\"\npublish = false\n\n\
-         [workspace]\n\n\
-         [dependencies]\n\
-         tokio = { version = \"1\", features = [\"rt-multi-thread\", \"net\", \"io-util\", \"time\", \"sync\", \"macros\", \"signal\"] }\n",
-    );
-    for snippet in snippets {
-        manifest.push_str(&format!(
-            "\n[[bin]]\nname = \"{}\"\npath = \"{}\"\n",
-            snippet_name(snippet),
-            snippet.display().to_string().replace('\\', "/")
-        ));
-    }
-    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
-    if !dir.join("Cargo.lock").exists() {
-        std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
-    }
-    dir
-}
-
-/// `book/src/deployment/rust/service.rs` → `deployment-service`.
-fn snippet_name(snippet: &Path) -> String {
-    let chapter = snippet.parent().and_then(Path::parent).and_then(Path::file_name).unwrap_or_default();
-    let stem = snippet.file_stem().unwrap_or_default();
-    format!("{}-{}", chapter.to_string_lossy(), stem.to_string_lossy())
-}
-
-#[test]
-fn every_rust_snippet_builds_cleanly_and_passes_its_selftest() {
-    let snippets =
-        files(&src(), &|p| p.extension().is_some_and(|e| e == "rs") && p.parent().is_some_and(|d| d.ends_with("rust")));
-    if snippets.is_empty() {
-        return; // chapters include their Rust from the exercise crates; these are extras
-    }
-    let dir = rust_snippet_crate(&snippets);
-    let output = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(&dir)
-        .args(["build", "--bins", "--message-format=short"])
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("CARGO_BUILD_TARGET_DIR")
-        .output()
-        .expect("running cargo");
-    let log = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the book's Rust snippets do not build:\n{log}");
-    let warnings: Vec<&str> = log.lines().filter(|l| l.contains("warning")).collect();
-    assert_no_problems(
-        "the book's Rust snippets build with warnings",
-        &warnings.iter().map(|w| w.to_string()).collect::<Vec<_>>(),
-    );
-    let failures = run_all(&snippets, &|snippet| {
-        let exe = dir.join("target/debug").join(format!("{}{}", snippet_name(snippet), std::env::consts::EXE_SUFFIX));
-        let mut command = Command::new(exe);
-        command.arg("--selftest");
-        command
-    });
-    assert_no_problems("Rust snippets", &failures);
-}
-
 /// A solution's demo server, started on a free loopback port; killed when dropped.
 struct Demo {
     child: std::process::Child,
@@ -1749,4 +1684,94 @@ fn the_twisted_names_client_asks_the_rust_dns_server() {
         shown(&snippet),
         demo.addr
     );
+}
+
+// ---------------------------------------------------------------------------------
+// 15-deploy (Deployment): the chapter's systemd unit says what the chapter explains,
+// for the binary the exercise builds
+
+/// The `Key=value` lines of a unit file's `[section]`, comments left out.
+fn unit_section(unit: &str, section: &str) -> Vec<(String, String)> {
+    let header = format!("[{section}]");
+    unit.lines()
+        .map(str::trim)
+        .skip_while(|line| *line != header)
+        .skip(1)
+        .take_while(|line| !line.starts_with('['))
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(|line| line.split_once('='))
+        .map(|(key, value)| (key.trim().to_owned(), value.trim().to_owned()))
+        .collect()
+}
+
+#[test]
+fn the_deployment_unit_file_runs_the_exercise_binary_as_the_chapter_explains() {
+    let path = src().join("deployment/untwisted-inventory.service");
+    let unit = read(&path);
+    let service = unit_section(&unit, "Service");
+    let value = |key: &str| service.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
+    let mut problems = Vec::new();
+    let mut expect = |key: &str, ok: bool, why: &str| {
+        if !ok {
+            problems.push(format!("{}: {key}={:?}: {why}", shown(&path), value(key)));
+        }
+    };
+    // The binary the exercise builds (its [[bin]] name), in the foreground.
+    let manifest_toml = read(&root().join("exercises/15-deploy/Cargo.toml"));
+    expect(
+        "ExecStart",
+        value("ExecStart").is_some_and(|v| {
+            v.ends_with("/untwisted-inventory") && manifest_toml.contains("name = \"untwisted-inventory\"")
+        }),
+        "runs the exercise's binary, untwisted-inventory",
+    );
+    expect("Type", value("Type").is_none_or(|v| v == "simple" || v == "exec"), "a foreground process");
+    expect("PIDFile", value("PIDFile").is_none(), "no pid file: systemd tracks the process");
+    // Every Environment= names a variable the service reads (the exercise's config.rs
+    // documents them; the solution's declares them with clap's `env`).
+    let config = read(&root().join("solutions/15-deploy/src/config.rs"));
+    let variables: Vec<&str> = service
+        .iter()
+        .filter(|(k, _)| k == "Environment")
+        .filter_map(|(_, v)| v.split_once('=').map(|(name, _)| name))
+        .collect();
+    expect("Environment", !variables.is_empty(), "the settings come from the environment");
+    for variable in &variables {
+        expect("Environment", config.contains(&format!("env = \"{variable}\"")), &format!("{variable} is not read"));
+    }
+    // The stop: SIGTERM, and a timeout above the longest drain the service accepts.
+    expect("KillSignal", value("KillSignal").is_none_or(|v| v == "SIGTERM"), "systemctl stop sends SIGTERM");
+    let max_drain: u64 = config
+        .lines()
+        .find_map(|l| l.strip_prefix("pub const MAX_DRAIN_SECS: u64 = ")?.strip_suffix(';')?.parse().ok())
+        .expect("MAX_DRAIN_SECS in solutions/15-deploy/src/config.rs");
+    let drain: u64 = variables
+        .iter()
+        .find(|v| **v == "INVENTORY_DRAIN_SECS")
+        .and_then(|_| service.iter().find_map(|(_, v)| v.strip_prefix("INVENTORY_DRAIN_SECS=")?.parse().ok()))
+        .unwrap_or(10);
+    let stop_timeout: Option<u64> = value("TimeoutStopSec").and_then(|v| v.parse().ok());
+    expect(
+        "TimeoutStopSec",
+        stop_timeout.is_some_and(|t| t > drain && drain <= max_drain),
+        "seconds, longer than the drain (INVENTORY_DRAIN_SECS), or SIGKILL cuts it",
+    );
+    expect("Restart", value("Restart") == Some("on-failure"), "restart a crash, not a stop (exit 0)");
+    expect("RestartPreventExitStatus", value("RestartPreventExitStatus") == Some("2"), "bad settings exit 2");
+    expect("DynamicUser", value("DynamicUser") == Some("yes"), "no root");
+    let install = unit_section(&unit, "Install");
+    if !install.iter().any(|(k, v)| k == "WantedBy" && v == "multi-user.target") {
+        problems.push(format!("{}: [Install] WantedBy=multi-user.target is missing", shown(&path)));
+    }
+    // A bonus where systemd is installed: its own checker (it needs the binary to exist
+    // at ExecStart's path, so only its syntax complaints count).
+    if let Ok(out) = Command::new("systemd-analyze").arg("verify").arg(&path).output() {
+        let said = String::from_utf8_lossy(&out.stderr);
+        for line in
+            said.lines().filter(|l| l.contains("Unknown") || l.contains("Invalid") || l.contains("Failed to parse"))
+        {
+            problems.push(format!("systemd-analyze verify: {line}"));
+        }
+    }
+    assert_no_problems("the deployment chapter's unit file", &problems);
 }

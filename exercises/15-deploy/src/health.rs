@@ -80,7 +80,8 @@ async fn answer(mut stream: TcpStream, readiness: &Readiness) -> std::io::Result
         head.extend_from_slice(&chunk[..n]);
     }
     let request_line = head.split(|&b| b == b'\r').next().unwrap_or_default();
-    let (status, body) = match request_line.split(|&b| b == b' ').collect::<Vec<_>>()[..] {
+    let (status, body) = match request_line.split(|&b| b == b' ').collect::<Vec<_>>()[..]
+    {
         [b"GET", b"/ready", _] if readiness.is_ready() => ("200 OK", "ready"),
         [b"GET", b"/ready", _] => ("503 Service Unavailable", "draining"),
         [b"GET", b"/live", _] => ("200 OK", "alive"),

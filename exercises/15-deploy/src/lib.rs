@@ -22,7 +22,9 @@ pub mod session;
 pub mod signals;
 
 pub use config::{Config, ConfigError, MAX_DRAIN_SECS};
-pub use health::{HEALTH_TIMEOUT, MAX_HEALTH_CLIENTS, MAX_HEALTH_REQUEST, Readiness, serve_health};
+pub use health::{
+    HEALTH_TIMEOUT, MAX_HEALTH_CLIENTS, MAX_HEALTH_REQUEST, Readiness, serve_health,
+};
 pub use logging::{LogFormat, subscriber};
 pub use server::{Drained, MAX_CLERKS, Server};
 pub use session::{GOODBYE, IDLE_TIMEOUT, MAX_COUNT_LINES, MAX_LINE, serve_clerk};

@@ -56,6 +56,9 @@ async fn serve(config: Config) -> ExitCode {
     // On stdout, for people and for tests: where to connect.
     println!("untwisted-inventory listening on {addr}; health on http://{health}/ready");
     let drained = server.run(stop_requested()).await;
-    println!("untwisted-inventory stopped: {} finished, {} cut", drained.finished, drained.cut);
+    println!(
+        "untwisted-inventory stopped: {} finished, {} cut",
+        drained.finished, drained.cut
+    );
     ExitCode::SUCCESS
 }

@@ -105,7 +105,9 @@ fn answer(line: &[u8], count: &mut Option<usize>) -> Reply {
             *count = None;
             reply
         }
-        (_, Some(n)) if *n >= MAX_COUNT_LINES => Reply::Close(Some("error: count too long")),
+        (_, Some(n)) if *n >= MAX_COUNT_LINES => {
+            Reply::Close(Some("error: count too long"))
+        }
         (_, Some(n)) => {
             *n += 1;
             Reply::Silent

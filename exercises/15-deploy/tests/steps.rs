@@ -129,7 +129,8 @@ fn step_1_flags_beat_the_environment_which_beats_the_defaults() {
              log_format = Json\nlog_level = DEBUG\n",
             "every setting read from its environment variable"
         );
-        let flags = ["--drain-deadline", "5", "--log-format", "human", "--listen", "[::1]:7"];
+        let flags =
+            ["--drain-deadline", "5", "--log-format", "human", "--listen", "[::1]:7"];
         let (code, out, err) = print_config(&flags, &env);
         assert_eq!(code, Some(0), "--print-config failed:\n{err}");
         assert_eq!(
@@ -141,14 +142,26 @@ fn step_1_flags_beat_the_environment_which_beats_the_defaults() {
         // Refused, exit code 2 (the unit's RestartPreventExitStatus), saying what.
         let bad: [(&[&str], &[(&str, &str)], &[&str]); 5] = [
             (&[], &[("INVENTORY_DRAIN_SECS", "ten")], &["ten", "--drain-deadline"]),
-            (&["--drain-deadline", "0"], &[], &["--drain-deadline", "INVENTORY_DRAIN_SECS"]),
+            (
+                &["--drain-deadline", "0"],
+                &[],
+                &["--drain-deadline", "INVENTORY_DRAIN_SECS"],
+            ),
             (&[], &[("INVENTORY_DRAIN_SECS", "61")], &["--drain-deadline", "61"]),
-            (&["--listen", "127.0.0.1:9000", "--health", "127.0.0.1:9000"], &[], &["--health"]),
+            (
+                &["--listen", "127.0.0.1:9000", "--health", "127.0.0.1:9000"],
+                &[],
+                &["--health"],
+            ),
             (&["--log-format", "xml"], &[], &["xml"]),
         ];
         for (args, env, words) in bad {
             let (code, _, err) = print_config(args, env);
-            assert_eq!(code, Some(2), "{args:?} with {env:?} must exit 2; it said:\n{err}");
+            assert_eq!(
+                code,
+                Some(2),
+                "{args:?} with {env:?} must exit 2; it said:\n{err}"
+            );
             for word in words {
                 assert!(err.contains(word), "{args:?} {env:?}: no {word:?} in:\n{err}");
             }
@@ -211,7 +224,9 @@ fn step_2_logs_are_human_lines_or_one_json_object_per_line() {
         assert_eq!(json.len(), 3, "one line per event: {json:#?}");
         let events: Vec<serde_json::Value> = json
             .iter()
-            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .map(|l| {
+                serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))
+            })
             .collect();
         assert_eq!(events[0]["level"], "INFO");
         assert_eq!(events[0]["fields"]["message"], "draining");
@@ -333,7 +348,8 @@ fn kill(service: &test_kit::DemoProcess, signal: i32) {
 #[cfg(unix)]
 // Reads one line from a blocking clerk (test_kit's read_line: no `\r\n`).
 fn line(clerk: &mut std::io::BufReader<std::net::TcpStream>, who: &str) -> String {
-    test_kit::process::read_line(clerk).unwrap_or_else(|e| panic!("{who} heard nothing: {e}"))
+    test_kit::process::read_line(clerk)
+        .unwrap_or_else(|e| panic!("{who} heard nothing: {e}"))
 }
 
 // Reads to the close (a reset is a close too) and returns what came before it:
@@ -361,8 +377,9 @@ fn step_6_sigterm_drains_the_running_service_and_it_exits_0() {
         let signalled = Instant::now();
         kill(&service, libc::SIGTERM);
         let draining = service.wait_for_output("\"draining\"", Duration::from_secs(5));
-        let draining = draining
-            .unwrap_or_else(|| panic!("no JSON `draining` log line:\n{}", service.output()));
+        let draining = draining.unwrap_or_else(|| {
+            panic!("no JSON `draining` log line:\n{}", service.output())
+        });
         let event: serde_json::Value = serde_json::from_str(&draining)
             .unwrap_or_else(|e| panic!("the log line is not JSON ({e}): {draining}"));
         assert_eq!(event["fields"]["open"], 2, "{draining}");
@@ -372,7 +389,8 @@ fn step_6_sigterm_drains_the_running_service_and_it_exits_0() {
             std::net::TcpStream::connect(service.addr()).is_err(),
             "a new clerk is let in during the drain"
         );
-        let mut probe = std::net::TcpStream::connect(health).expect("health during the drain");
+        let mut probe =
+            std::net::TcpStream::connect(health).expect("health during the drain");
         probe.write_all(b"GET /ready HTTP/1.1\r\n\r\n").unwrap();
         let mut answer = String::new();
         let _ = std::io::Read::read_to_string(&mut probe, &mut answer);
@@ -384,11 +402,15 @@ fn step_6_sigterm_drains_the_running_service_and_it_exits_0() {
         assert_eq!(rest(&mut bob), "");
         let status = service.wait_for_exit(Duration::from_secs(5));
         let took = signalled.elapsed();
-        let status = status.unwrap_or_else(|| panic!("still running:\n{}", service.output()));
+        let status =
+            status.unwrap_or_else(|| panic!("still running:\n{}", service.output()));
         assert_eq!(status.code(), Some(0), "{status}:\n{}", service.output());
         assert!(took < Duration::from_secs(5), "exited {took:?} after SIGTERM");
         let drained = service.wait_for_output("stopped:", Duration::from_secs(2));
-        assert_eq!(drained.as_deref(), Some("untwisted-inventory stopped: 2 finished, 0 cut"));
+        assert_eq!(
+            drained.as_deref(),
+            Some("untwisted-inventory stopped: 2 finished, 0 cut")
+        );
     });
 }
 
@@ -407,12 +429,19 @@ fn step_7_sigint_drains_too_and_a_stuck_count_is_cut_at_the_deadline() {
         assert_eq!(rest(&mut carol), "", "carol is cut without a goodbye");
         let status = service.wait_for_exit(Duration::from_secs(5));
         let took = signalled.elapsed();
-        let status = status.unwrap_or_else(|| panic!("still running:\n{}", service.output()));
+        let status =
+            status.unwrap_or_else(|| panic!("still running:\n{}", service.output()));
         assert_eq!(status.code(), Some(0), "{status}:\n{}", service.output());
-        assert!(took >= Duration::from_secs(1), "cut after {took:?}, before the 1 s deadline");
+        assert!(
+            took >= Duration::from_secs(1),
+            "cut after {took:?}, before the 1 s deadline"
+        );
         assert!(took < Duration::from_secs(4), "exited {took:?} after SIGINT");
         let drained = service.wait_for_output("stopped:", Duration::from_secs(2));
-        assert_eq!(drained.as_deref(), Some("untwisted-inventory stopped: 0 finished, 1 cut"));
+        assert_eq!(
+            drained.as_deref(),
+            Some("untwisted-inventory stopped: 0 finished, 1 cut")
+        );
     });
 }
 

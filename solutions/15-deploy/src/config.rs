@@ -19,10 +19,20 @@ pub const MAX_DRAIN_SECS: u64 = 60;
 #[command(name = "untwisted-inventory", about = "The untwisted inventory line service")]
 pub struct Config {
     /// Where clerks connect.
-    #[arg(long, env = "INVENTORY_LISTEN", value_name = "ADDR", default_value = "127.0.0.1:7070")]
+    #[arg(
+        long,
+        env = "INVENTORY_LISTEN",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:7070"
+    )]
     pub listen: SocketAddr,
     /// Where the health check answers `GET /ready` and `GET /live`.
-    #[arg(long, env = "INVENTORY_HEALTH", value_name = "ADDR", default_value = "127.0.0.1:7071")]
+    #[arg(
+        long,
+        env = "INVENTORY_HEALTH",
+        value_name = "ADDR",
+        default_value = "127.0.0.1:7071"
+    )]
     pub health: SocketAddr,
     /// Seconds open connections get to finish once a stop is requested.
     #[arg(long, env = "INVENTORY_DRAIN_SECS", value_name = "SECS", default_value_t = 10)]
@@ -31,7 +41,12 @@ pub struct Config {
     #[arg(long, env = "INVENTORY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
     /// The least important events logged: error, warn, info, debug or trace.
-    #[arg(long, env = "INVENTORY_LOG_LEVEL", value_name = "LEVEL", default_value = "info")]
+    #[arg(
+        long,
+        env = "INVENTORY_LOG_LEVEL",
+        value_name = "LEVEL",
+        default_value = "info"
+    )]
     pub log_level: tracing::Level,
     /// Print the settings as read, then exit: what systemd would run with.
     #[arg(long)]
