@@ -4,7 +4,7 @@
 //! it shows is compiled and tested in book/examples and the exercise crates).
 //!
 //! The slow ones install what they need once (mdBook into `.untwisted/tools`, a
-//! virtual environment with Twisted and a snippet build under `target/`) and reuse it.
+//! virtual environment with Twisted under `target/`) and reuse it.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -1060,7 +1060,7 @@ impl Demo {
     fn build(package: &str) -> PathBuf {
         let output = Command::new(env!("CARGO"))
             .current_dir(root())
-            .args(["build", "--quiet", "--message-format=json", "--package", package, "--bins"])
+            .args(["build", "--quiet", "--message-format=json", "--package", package, "--bin", package])
             .output()
             .unwrap();
         assert!(output.status.success(), "cannot build {package}: {}", String::from_utf8_lossy(&output.stderr));
@@ -1774,4 +1774,136 @@ fn the_deployment_unit_file_runs_the_exercise_binary_as_the_chapter_explains() {
         }
     }
     assert_no_problems("the deployment chapter's unit file", &problems);
+}
+
+// 15-deploy, continued: the chapter's Twisted service and the Rust service answer
+// and drain alike, and curl reads the Rust service's health check
+
+#[test]
+fn the_inventory_service_answers_alike_in_twisted_and_rust() {
+    let conversation = |exchanges: Vec<(Vec<Vec<u8>>, usize)>, closes| Conversation { exchanges, closes };
+    let longest = [vec![b'x'; 1024], b"\r\n".to_vec()].concat();
+    let too_long = [vec![b'x'; 1025], b"\r\n".to_vec()].concat();
+    let script = [
+        conversation(
+            vec![
+                say(&[b"BOLT-M8 +40\r\n"], 1),
+                say(&[b"NUT", b"-M8 -3\r\n"], 1),
+                say(&[b"\r\n"], 1),
+                say(&[b"END\r\n"], 1),
+                say(&[b"BEGIN\r\n", b"BOLT-M8 40\r\nNUT-M8 12\r\n"], 1),
+                say(&[b"BEGIN\r\n"], 1),
+                say(&[b"END\r\n"], 1),
+                say(&[&longest], 1),
+            ],
+            false,
+        ),
+        conversation(vec![say(&[&too_long], 1)], true),
+        conversation(vec![say(&[&[b'x'; 4096]], 1)], true),
+        conversation(vec![say(&[b"\xff\xfe\r\n"], 1)], true),
+    ];
+    let heard = same_answers("sol15-deploy", "deployment/twisted/inventory_service.py", &script);
+    for answer in [r"#0 < ok counting\r\n", r"#0 < ok counted 2\r\n", r"#1 < error: line too long\r\n"] {
+        assert!(heard.iter().any(|h| h == answer), "no {answer:?} in {heard:#?}");
+    }
+}
+
+/// The drain as a client sees it: an idle clerk and a counting clerk, SIGTERM to the
+/// server, a latecomer, the count's end; every line heard, every close, and the exit.
+fn drain_heard(mut server: Demo) -> Vec<String> {
+    use std::io::{BufRead, BufReader, Write};
+    let connect = || {
+        let stream = std::net::TcpStream::connect(&server.addr).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        BufReader::new(stream)
+    };
+    let mut heard = Vec::new();
+    let hear = |heard: &mut Vec<String>, who: &str, clerk: &mut BufReader<std::net::TcpStream>| {
+        let mut line = String::new();
+        match clerk.read_line(&mut line) {
+            Ok(0) => heard.push(format!("{who} -- closed")),
+            Ok(_) => heard.push(format!("{who} < {}", line.escape_debug())),
+            Err(e) => heard.push(format!("{who} !! {:?}", e.kind())),
+        }
+    };
+    let (mut alice, mut bob) = (connect(), connect());
+    alice.get_mut().write_all(b"BOLT-M8 +40\r\n").unwrap();
+    hear(&mut heard, "alice", &mut alice);
+    bob.get_mut().write_all(b"BEGIN\r\nBOLT-M8 40\r\n").unwrap();
+    hear(&mut heard, "bob", &mut bob);
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success(), "kill -TERM");
+    hear(&mut heard, "alice", &mut alice);
+    hear(&mut heard, "alice", &mut alice);
+    let carol = std::net::TcpStream::connect(&server.addr);
+    heard.push(format!("carol: {}", if carol.is_ok() { "let in" } else { "refused" }));
+    bob.get_mut().write_all(b"END\r\n").unwrap();
+    for _ in 0..3 {
+        hear(&mut heard, "bob", &mut bob);
+    }
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let status = loop {
+        match server.child.try_wait().unwrap() {
+            Some(status) => break format!("exit {:?}", status.code()),
+            None if Instant::now() > deadline => break "still running".to_owned(),
+            None => std::thread::sleep(Duration::from_millis(20)),
+        }
+    };
+    heard.push(status);
+    heard
+}
+
+#[cfg(unix)]
+#[test]
+fn sigterm_drains_the_twisted_and_the_rust_service_alike() {
+    let python = {
+        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+        twisted_venv()
+    };
+    let rust = drain_heard(Demo::start("sol15-deploy"));
+    let twisted = drain_heard(twisted_server(&python, "deployment/twisted/inventory_service.py"));
+    let expected = [
+        r"alice < ok BOLT-M8 +40\r\n",
+        r"bob < ok counting\r\n",
+        r"alice < bye: shutting down\r\n",
+        "alice -- closed",
+        "carol: refused",
+        r"bob < ok counted 1\r\n",
+        r"bob < bye: shutting down\r\n",
+        "bob -- closed",
+        "exit Some(0)",
+    ];
+    assert_eq!(rust, expected, "the Rust service (sol15-deploy)");
+    assert_eq!(twisted, expected, "the Twisted service (deployment/twisted/inventory_service.py)");
+}
+
+#[test]
+fn curl_reads_the_rust_services_health_check() {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(Demo::build("sol15-deploy"))
+        .args(["--listen", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let health = lines
+        .by_ref()
+        .map_while(Result::ok)
+        .find_map(|line| Some(line.split("health on ").nth(1)?.trim().to_owned()))
+        .expect("sol15-deploy says where its health check is");
+    let server = Demo { child, addr: String::new() }; // killed when dropped
+    let curl = |url: &str| {
+        let out = Command::new("curl").args(["--silent", "--show-error", "--include", "--max-time", "5", url]).output();
+        let out = out.unwrap_or_else(|e| panic!("curl is missing ({e}): install curl (apt-get install curl)"));
+        String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n")
+    };
+    let ready = curl(&health);
+    assert!(ready.starts_with("HTTP/1.1 200 OK\n") && ready.ends_with("\n\nready\n"), "{health}:\n{ready}");
+    let live = curl(&health.replace("/ready", "/live"));
+    assert!(live.starts_with("HTTP/1.1 200 OK\n") && live.ends_with("\n\nalive\n"), "/live:\n{live}");
+    let nothing = curl(&health.replace("/ready", "/metrics"));
+    assert!(nothing.starts_with("HTTP/1.1 404 Not Found\n"), "/metrics:\n{nothing}");
+    drop(server);
 }

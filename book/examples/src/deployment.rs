@@ -119,8 +119,9 @@ pub async fn run_printers(
 // ANCHOR_END: printer_drain
 
 // ANCHOR: reload
-/// SIGHUP's stream (Unix only: Windows has no SIGHUP). Created before the first hangup can arrive: from the moment it
-/// exists, SIGHUP no longer ends the process (its default action).
+/// SIGHUP's stream (Unix only: Windows has no SIGHUP). Create it before the first
+/// hangup can arrive: from the moment it exists, SIGHUP no longer ends the process
+/// (its default action).
 #[cfg(unix)]
 pub fn hangups() -> io::Result<Signal> {
     signal(SignalKind::hangup())

@@ -11,7 +11,8 @@
 //!
 //! Given: one clerk's connection (`session`: the line protocol and its part of the
 //! drain), the health check (`health`), and the binary `untwisted-inventory`
-//! (`src/main.rs`), which wires your pieces together; steps 1, 6 and 7 run it.
+//! (`src/bin/untwisted-inventory.rs`), which wires your pieces together; steps 1,
+//! 6 and 7 run it.
 //! Run `cargo xtask check 15-deploy` after each one.
 
 pub mod config;

@@ -70,7 +70,7 @@ impl Server {
     /// check stops last. Logs `listening`, `draining` (with `open`) and `drained`
     /// (with `finished` and `cut`) at INFO.
     pub async fn run(self, stop: impl Future<Output = ()>) -> Drained {
-        let _ = stop;
+        drop(stop);
         todo!("Server::run")
     }
 }

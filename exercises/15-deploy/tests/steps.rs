@@ -16,10 +16,10 @@ use tokio::task::JoinHandle;
 use tracing::Level;
 
 // The service's binary: the exercise's `untwisted-inventory` (your library), or the
-// solution's own build of the same main.rs.
+// solution's own build of the same file (its `sol15-inventory`).
 fn service() -> &'static str {
     option_env!("CARGO_BIN_EXE_untwisted-inventory")
-        .or(option_env!("CARGO_BIN_EXE_sol15-deploy"))
+        .or(option_env!("CARGO_BIN_EXE_sol15-inventory"))
         .expect("cargo names the service's binary for its tests")
 }
 
@@ -103,6 +103,13 @@ async fn refused(addr: SocketAddr, what: &str) {
     assert!(tried.is_err(), "{what} still accepts connections during the drain");
 }
 
+// Settings the service must refuse: flags, environment, words its message must hold.
+type Refusal = (
+    &'static [&'static str],
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
 #[test]
 fn step_1_flags_beat_the_environment_which_beats_the_defaults() {
     test_kit::run(|| async {
@@ -140,7 +147,7 @@ fn step_1_flags_beat_the_environment_which_beats_the_defaults() {
             "a flag wins over its environment variable"
         );
         // Refused, exit code 2 (the unit's RestartPreventExitStatus), saying what.
-        let bad: [(&[&str], &[(&str, &str)], &[&str]); 5] = [
+        let bad: [Refusal; 5] = [
             (&[], &[("INVENTORY_DRAIN_SECS", "ten")], &["ten", "--drain-deadline"]),
             (
                 &["--drain-deadline", "0"],

@@ -38,7 +38,8 @@ pub struct Config {
     #[arg(long, env = "INVENTORY_DRAIN_SECS", value_name = "SECS", default_value_t = 10)]
     pub drain_deadline: u64,
     /// `human` lines, or one `json` object per line for a log pipeline.
-    #[arg(long, env = "INVENTORY_LOG_FORMAT", value_enum, default_value_t = LogFormat::Human)]
+    #[arg(long, env = "INVENTORY_LOG_FORMAT", value_enum,
+          default_value_t = LogFormat::Human)]
     pub log_format: LogFormat,
     /// The least important events logged: error, warn, info, debug or trace.
     #[arg(

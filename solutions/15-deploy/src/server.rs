@@ -73,8 +73,8 @@ impl Server {
         let health = tokio::spawn(serve_health(self.health, readiness.clone()));
         let (tell, stopping) = watch::channel(false);
         let mut clerks = JoinSet::new();
-        let addr = self.clerks.local_addr().ok();
-        tracing::info!(addr = ?addr, "listening");
+        let addr = self.clerks.local_addr().map(|a| a.to_string()).unwrap_or_default();
+        tracing::info!(%addr, "listening");
         readiness.set_ready();
         tokio::pin!(stop);
         loop {

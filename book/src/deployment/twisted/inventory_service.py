@@ -1,8 +1,10 @@
 """A Twisted service that drains gracefully, deployed the twistd way.
 
 Run it:          twistd -n -y inventory_service.py
-                 (foreground; Ctrl-C drains, then stops)
+                 (foreground, port 7070; Ctrl-C or SIGTERM drains, then stops)
                  then, in another terminal: nc -C 127.0.0.1 7070
+Or on a free port, without twistd (what the book's tests compare with the Rust
+service):        python inventory_service.py
 Check it (CI):   python inventory_service.py --selftest
 """
 
@@ -18,7 +20,8 @@ class StockLine(LineReceiver):
     """Answers each line at once, except a stock count: BEGIN, the shelf's lines,
     END. A count is a request in flight; `closed` fires when the connection is gone."""
 
-    MAX_LENGTH = 1024  # a longer line drops the connection
+    MAX_LENGTH = 1024  # a longer line is refused, and the connection closed
+    MAX_COUNT_LINES = 10_000
     count = None  # lines counted so far, while a count is open
     draining = False
 
@@ -31,18 +34,35 @@ class StockLine(LineReceiver):
         self.closed.callback(None)
 
     def lineReceived(self, line):
-        if line == b"BEGIN" and self.count is None:
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.refuse(b"error: not UTF-8")
+        if line == b"BEGIN":
+            if self.count is not None:
+                return self.sendLine(b"error: already counting")
             self.count = 0
             self.sendLine(b"ok counting")
-        elif line == b"END" and self.count is not None:
+        elif line == b"END":
+            if self.count is None:
+                return self.sendLine(b"error: not counting")
             self.sendLine(b"ok counted %d" % self.count)
             self.count = None
             if self.draining:
                 self.goodbye()
         elif self.count is not None:
+            if self.count >= self.MAX_COUNT_LINES:
+                return self.refuse(b"error: count too long")
             self.count += 1
         else:
             self.sendLine(b"ok " + line)
+
+    def lineLengthExceeded(self, line):
+        self.refuse(b"error: line too long")
+
+    def refuse(self, why):
+        self.sendLine(why)
+        self.transport.loseConnection()
 
     def drain(self):
         """A count in progress may finish; anyone else is told goodbye now."""
@@ -150,8 +170,20 @@ def selftest(reactor):
     print("selftest ok")
 
 
+@defer.inlineCallbacks
+def serve(reactor):
+    """What twistd does with `application`, by hand: start the service, and stop it
+    (the drain) before the reactor shuts down on SIGTERM or Ctrl-C."""
+    svc = InventoryService(0)
+    svc.startService()
+    reactor.addSystemEventTrigger("before", "shutdown", svc.stopService)
+    host = svc.listening.getHost()
+    print(f"inventory service listening on {host.host}:{host.port}", flush=True)
+    yield defer.Deferred()  # serve until the reactor stops
+
+
 if __name__ == "__main__":
     if "--selftest" in sys.argv:
         task.react(selftest)
     else:
-        print(__doc__)
+        task.react(serve)
