@@ -384,9 +384,12 @@ fn step_6_sigterm_drains_the_running_service_and_it_exits_0() {
         let signalled = Instant::now();
         kill(&service, libc::SIGTERM);
         let draining = service.wait_for_output("\"draining\"", Duration::from_secs(5));
-        let draining = draining.unwrap_or_else(|| {
-            panic!("no JSON `draining` log line:\n{}", service.output())
-        });
+        let Some(draining) = draining else {
+            let died =
+                service.exited().map(|s| format!("it died ({s}) instead of draining"));
+            let why = died.unwrap_or_else(|| "no JSON `draining` log line".into());
+            panic!("after SIGTERM {why}: is SIGTERM handled?\n{}", service.output());
+        };
         let event: serde_json::Value = serde_json::from_str(&draining)
             .unwrap_or_else(|e| panic!("the log line is not JSON ({e}): {draining}"));
         assert_eq!(event["fields"]["open"], 2, "{draining}");
@@ -438,7 +441,12 @@ fn step_7_sigint_drains_too_and_a_stuck_count_is_cut_at_the_deadline() {
         let took = signalled.elapsed();
         let status =
             status.unwrap_or_else(|| panic!("still running:\n{}", service.output()));
-        assert_eq!(status.code(), Some(0), "{status}:\n{}", service.output());
+        let said = service.output();
+        assert_eq!(
+            status.code(),
+            Some(0),
+            "{status} after SIGINT: is it handled?\n{said}"
+        );
         assert!(
             took >= Duration::from_secs(1),
             "cut after {took:?}, before the 1 s deadline"
