@@ -24,6 +24,12 @@ impl DemoCommand {
         self
     }
 
+    /// Sets an environment variable of the demo (a deployment's `Environment=`).
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.command.env(key, value);
+        self
+    }
+
     /// Starts the demo with at most `limit` open file descriptors (`RLIMIT_NOFILE`),
     /// so a test can run it out of them with a handful of clients.
     #[cfg(unix)]
@@ -201,9 +207,24 @@ impl DemoProcess {
         self.seen.join("\n")
     }
 
-    /// The demo's process id, e.g. to read its memory use from `/proc`.
+    /// The demo's process id: to send it a signal, or read its memory use from `/proc`.
     pub fn id(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Waits (at most `patience`) for the demo to exit; `None` if it is still running.
+    pub fn wait_for_exit(&mut self, patience: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + patience;
+        loop {
+            if let Some(status) = self.exited() {
+                return Some(status);
+            }
+            if Instant::now() >= deadline {
+                return None;
+            }
+            // A child's exit wakes nothing here portably: poll, in short slices.
+            thread::sleep(Duration::from_millis(10));
+        }
     }
 
     /// `Some(status)` once the demo has exited.

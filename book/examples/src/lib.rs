@@ -6,6 +6,7 @@
 //! `{{#include ../../examples/src/<chapter>.rs:<anchor>}}`.
 
 pub mod deferreds;
+pub mod deployment;
 pub mod dns;
 pub mod finger;
 pub mod introduction;

@@ -1,8 +1,10 @@
 """A Twisted service that drains gracefully, deployed the twistd way.
 
 Run it:          twistd -n -y inventory_service.py
-                 (foreground; Ctrl-C drains, then stops)
-                 then, in another terminal: nc 127.0.0.1 7070
+                 (foreground, port 7070; Ctrl-C or SIGTERM drains, then stops)
+                 then, in another terminal: nc -C 127.0.0.1 7070
+Or on a free port, without twistd (what the book's tests compare with the Rust
+service):        python inventory_service.py
 Check it (CI):   python inventory_service.py --selftest
 """
 
@@ -15,10 +17,13 @@ from twisted.protocols.basic import LineReceiver
 
 # ANCHOR: service
 class StockLine(LineReceiver):
-    """Answers each line; `closed` fires when the connection is gone."""
+    """Answers each line at once, except a stock count: BEGIN, the shelf's lines,
+    END. A count is a request in flight; `closed` fires when the connection is gone."""
 
-    delimiter = b"\n"
-    MAX_LENGTH = 1024  # a longer line drops the connection
+    MAX_LENGTH = 1024  # a longer line is refused, and the connection closed
+    MAX_COUNT_LINES = 10_000
+    count = None  # lines counted so far, while a count is open
+    draining = False
 
     def connectionMade(self):
         self.closed = defer.Deferred()
@@ -29,12 +34,51 @@ class StockLine(LineReceiver):
         self.closed.callback(None)
 
     def lineReceived(self, line):
-        self.sendLine(b"ok " + line)
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            return self.refuse(b"error: not UTF-8")
+        if line == b"BEGIN":
+            if self.count is not None:
+                return self.sendLine(b"error: already counting")
+            self.count = 0
+            self.sendLine(b"ok counting")
+        elif line == b"END":
+            if self.count is None:
+                return self.sendLine(b"error: not counting")
+            self.sendLine(b"ok counted %d" % self.count)
+            self.count = None
+            if self.draining:
+                self.goodbye()
+        elif self.count is not None:
+            if self.count >= self.MAX_COUNT_LINES:
+                return self.refuse(b"error: count too long")
+            self.count += 1
+        else:
+            self.sendLine(b"ok " + line)
+
+    def lineLengthExceeded(self, line):
+        self.refuse(b"error: line too long")
+
+    def refuse(self, why):
+        self.sendLine(why)
+        self.transport.loseConnection()
+
+    def drain(self):
+        """A count in progress may finish; anyone else is told goodbye now."""
+        self.draining = True
+        if self.count is None:
+            self.goodbye()
+
+    def goodbye(self):
+        self.sendLine(b"bye: shutting down")
+        self.transport.loseConnection()  # closes once the buffer is written
 
 
 class InventoryService(service.Service):
-    """Listens while running. Stopping drains: no new clients, every open one is told
-    goodbye, and stopService's Deferred fires once they are gone (or `drain` s passed)."""
+    """Listens while running. Stopping drains: no new clients, every open one is
+    drained, and stopService's Deferred fires once they are gone (or `drain` s
+    passed: then the rest are cut)."""
 
     def __init__(self, port, interface="127.0.0.1", drain=10.0):
         self.port, self.interface, self.drain = port, interface, drain
@@ -53,8 +97,7 @@ class InventoryService(service.Service):
         yield self.listening.stopListening()  # new clients are refused from here on
         clients = list(self.factory.clients)
         for client in clients:
-            client.sendLine(b"bye: shutting down")
-            client.transport.loseConnection()  # closes once the buffer is written
+            client.drain()
         drained = defer.DeferredList([c.closed for c in clients])
         drained.addTimeout(self.drain, reactor)
         try:
@@ -74,17 +117,21 @@ InventoryService(7070).setServiceParent(application)
 
 
 class Recorder(LineReceiver):
-    delimiter = b"\n"
+    """Sends `requests`; `answered` fires after as many lines as it expects."""
+
+    def __init__(self, requests=(b"BOLT-M8 +40",), expect=1):
+        self.requests, self.expect = requests, expect
 
     def connectionMade(self):
         self.lines, self.lost = [], defer.Deferred()
-        self.first = defer.Deferred()
-        self.sendLine(b"BOLT-M8 +40")
+        self.answered = defer.Deferred()
+        for request in self.requests:
+            self.sendLine(request)
 
     def lineReceived(self, line):
         self.lines.append(line.decode())
-        if len(self.lines) == 1:
-            self.first.callback(None)
+        if len(self.lines) == self.expect:
+            self.answered.callback(None)
 
     def connectionLost(self, reason):
         self.lost.callback(None)
@@ -96,11 +143,24 @@ def selftest(reactor):
     svc.startService()
     port = svc.listening.getHost().port
     endpoint = endpoints.TCP4ClientEndpoint(reactor, "127.0.0.1", port)
-    client = yield endpoints.connectProtocol(endpoint, Recorder())
-    yield client.first  # the request in flight has been answered
-    yield svc.stopService()  # drain
-    yield client.lost
-    assert client.lines == ["ok BOLT-M8 +40", "bye: shutting down"], client.lines
+    idle = yield endpoints.connectProtocol(endpoint, Recorder())
+    yield idle.answered
+    counting = yield endpoints.connectProtocol(
+        endpoint, Recorder([b"BEGIN", b"BOLT-M8 40"], expect=1)
+    )
+    yield counting.answered  # "ok counting": a count is in flight
+    stopped = svc.stopService()  # drain
+    yield idle.lost
+    assert idle.lines == ["ok BOLT-M8 +40", "bye: shutting down"], idle.lines
+    assert not stopped.called, "stopService fired with a count in flight"
+    counting.sendLine(b"END")
+    yield counting.lost
+    assert counting.lines == [
+        "ok counting",
+        "ok counted 1",
+        "bye: shutting down",
+    ], counting.lines
+    yield stopped
     try:
         yield endpoints.connectProtocol(endpoint, Recorder())
     except Exception as refused:  # ConnectionRefusedError: nobody listens any more
@@ -110,8 +170,20 @@ def selftest(reactor):
     print("selftest ok")
 
 
+@defer.inlineCallbacks
+def serve(reactor):
+    """What twistd does with `application`, by hand: start the service, and stop it
+    (the drain) before the reactor shuts down on SIGTERM or Ctrl-C."""
+    svc = InventoryService(0)
+    svc.startService()
+    reactor.addSystemEventTrigger("before", "shutdown", svc.stopService)
+    host = svc.listening.getHost()
+    print(f"inventory service listening on {host.host}:{host.port}", flush=True)
+    yield defer.Deferred()  # serve until the reactor stops
+
+
 if __name__ == "__main__":
     if "--selftest" in sys.argv:
         task.react(selftest)
     else:
-        print(__doc__)
+        task.react(serve)
