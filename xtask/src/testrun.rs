@@ -37,8 +37,11 @@ pub type Outcomes = BTreeMap<String, Outcome>;
 pub fn run_steps(root: &Path, package_dir: &Path, exe: &Path) -> Result<Outcomes> {
     let limit = std::env::var(RUN_TIMEOUT_ENV).ok().and_then(|v| v.parse().ok()).unwrap_or(RUN_TIMEOUT_SECS);
     let mut command = Command::new(exe);
+    crate::cargo::without_run_env(&mut command);
     command
         .args(["--color", "never"])
+        // As `cargo test` would: the crate's own folder, not the runner's.
+        .env("CARGO_MANIFEST_DIR", package_dir)
         .current_dir(package_dir)
         // Snapshots are the teacher's: never written, never accepted by a check.
         .env("INSTA_UPDATE", "no")
