@@ -186,6 +186,9 @@ async fn script(
                 transcript.event("bob", &format!("refuses elsewhere.test: {err}"))
             }
         }
+        // bob's alert tells the server why; wait for it, so the log below shows it.
+        let told = log.wait_for("received fatal alert");
+        let _ = tokio::time::timeout(Duration::from_secs(5), told).await;
     }
     println!("\n{transcript}");
 }
