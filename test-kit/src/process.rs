@@ -3,7 +3,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStderr, ChildStdout, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -15,6 +15,7 @@ pub const PATIENCE: Duration = Duration::from_secs(5);
 pub struct DemoCommand {
     command: Command,
     stall_stdout: bool,
+    stall_stderr: bool,
 }
 
 impl DemoCommand {
@@ -59,6 +60,15 @@ impl DemoCommand {
         self
     }
 
+    /// Never reads the demo's stderr, but keeps the pipe open, as
+    /// [`stall_stdout`](Self::stall_stdout) does for stdout (a paused terminal stalls
+    /// both). Its lines on stderr are then not seen by
+    /// [`DemoProcess::wait_for_output`].
+    pub fn stall_stderr(mut self) -> Self {
+        self.stall_stderr = true;
+        self
+    }
+
     /// Starts the demo and waits until it prints `… listening on ADDR …`.
     pub fn spawn(mut self) -> DemoProcess {
         let mut child = self
@@ -70,7 +80,12 @@ impl DemoCommand {
             .unwrap_or_else(|e| panic!("cannot start the demo: {e}"));
         let (lines, output) = mpsc::channel();
         let stderr = child.stderr.take().expect("piped stderr");
-        forward_lines(stderr, lines.clone());
+        let stalled_stderr = if self.stall_stderr {
+            Some(stderr)
+        } else {
+            forward_lines(stderr, lines.clone());
+            None
+        };
         let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
         let addr = loop {
             let mut line = String::new();
@@ -93,7 +108,7 @@ impl DemoCommand {
             forward_lines(stdout, lines);
             None
         };
-        DemoProcess { child, addr, output, seen: Vec::new(), _stalled: stalled }
+        DemoProcess { child, addr, output, seen: Vec::new(), _stalled: stalled, _stalled_stderr: stalled_stderr }
     }
 }
 
@@ -106,6 +121,8 @@ pub struct DemoProcess {
     seen: Vec<String>,
     /// The stdout nobody reads, held open (see [`DemoCommand::stall_stdout`]).
     _stalled: Option<ChildStdout>,
+    /// The stderr nobody reads, held open (see [`DemoCommand::stall_stderr`]).
+    _stalled_stderr: Option<ChildStderr>,
 }
 
 impl DemoProcess {
@@ -114,7 +131,7 @@ impl DemoProcess {
     pub fn command(exe: &str) -> DemoCommand {
         let mut command = Command::new(exe);
         command.args(["--listen", "127.0.0.1:0"]);
-        DemoCommand { command, stall_stdout: false }
+        DemoCommand { command, stall_stdout: false, stall_stderr: false }
     }
 
     /// Where the demo listens.

@@ -16,9 +16,10 @@ use crate::accept::warehouse_of;
 use crate::feed::{DEFAULT_WAREHOUSE, Feed, serve_lines};
 use crate::log::ConnectionLog;
 
-/// How many clients may be connected at once; the next one waits in the kernel's
-/// accept queue until a slot frees up.
-pub const MAX_CONNECTIONS: usize = 256;
+/// How many clients may be connected at once, by default (below macOS's default of
+/// 256 open files, so the limit comes before the descriptors run out). A newcomer
+/// beyond it is closed at once: see [`TlsFeedServer::run`].
+pub const MAX_CONNECTIONS: usize = 200;
 
 /// How long a client has, by default, to complete the TLS handshake (and, on a
 /// STARTTLS port, to ask for it) before the server drops it.
@@ -46,10 +47,18 @@ pub enum Security {
     StartTls,
 }
 
+/// The first pause after a failed accept; each next failure doubles it, up to
+/// [`MAX_ACCEPT_PAUSE`].
+const FIRST_ACCEPT_PAUSE: Duration = Duration::from_millis(10);
+
+/// The longest pause between two tries to accept after failures.
+const MAX_ACCEPT_PAUSE: Duration = Duration::from_secs(1);
+
 /// A listening TLS feed server (`reactor.listenSSL(port, factory, contextFactory)`).
 pub struct TlsFeedServer {
     listener: TcpListener,
     local_addr: SocketAddr,
+    max_connections: usize,
     shared: Shared,
 }
 
@@ -74,7 +83,14 @@ impl TlsFeedServer {
         let acceptor = TlsAcceptor::from(Arc::new(config));
         let gatekeeper = Gatekeeper { acceptor, deadline: HANDSHAKE_TIMEOUT, log };
         let shared = Shared { gatekeeper, security, feed: Feed::new() };
-        Ok(Self { listener, local_addr, shared })
+        Ok(Self { listener, local_addr, max_connections: MAX_CONNECTIONS, shared })
+    }
+
+    /// Serves at most `max` clients at once instead of [`MAX_CONNECTIONS`] (at
+    /// least one).
+    pub fn with_max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
     }
 
     /// Gives clients `deadline` instead of [`HANDSHAKE_TIMEOUT`] to handshake.
@@ -95,23 +111,67 @@ impl TlsFeedServer {
 
     /// Accepts connections forever, serving each one on its own task. Spawn it:
     /// `tokio::spawn(server.run())`.
+    ///
+    /// A client that never handshakes holds its slot until the handshake deadline.
+    /// A newcomer beyond the limit is closed at once, rather than left waiting,
+    /// unanswered, in the kernel's queue behind them. It hears no "busy" line: a
+    /// TLS client expects a ServerHello, and plaintext would read as a corrupt
+    /// record, while finishing a handshake only to say "busy" would spend the CPU
+    /// the limit protects. Its handshake ends at once (end of stream, or a reset if
+    /// its ClientHello was already waiting), and the log says why.
+    ///
+    /// A failed accept (out of file descriptors, most likely) is logged once and
+    /// retried after a pause that doubles up to a second: the clients waiting in
+    /// the queue get in when others leave, and the server lives on.
     pub async fn run(self) {
         let shared = Arc::new(self.shared);
-        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let log = shared.gatekeeper.log.clone();
+        let slots = Arc::new(Semaphore::new(self.max_connections));
+        let mut pause: Option<Duration> = None;
         loop {
-            let Ok(slot) = slots.clone().acquire_owned().await else { return };
-            match self.listener.accept().await {
-                Ok((tcp, peer)) => {
-                    let shared = shared.clone();
-                    tokio::spawn(async move {
-                        shared.serve(tcp, peer).await;
-                        drop(slot);
-                    });
+            let (tcp, peer) = match self.listener.accept().await {
+                Ok(accepted) => accepted,
+                // The peer gave up between its SYN and our accept: its problem.
+                Err(err) if is_peer_gone(&err) => continue,
+                Err(err) => {
+                    let next = match pause {
+                        None => {
+                            log.note(format_args!(
+                                "cannot accept a connection ({err}); pausing"
+                            ));
+                            FIRST_ACCEPT_PAUSE
+                        }
+                        Some(last) => (last * 2).min(MAX_ACCEPT_PAUSE),
+                    };
+                    pause = Some(next);
+                    tokio::time::sleep(next).await;
+                    continue;
                 }
-                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            };
+            if pause.take().is_some() {
+                log.note("accepting connections again");
             }
+            let Ok(slot) = slots.clone().try_acquire_owned() else {
+                let max = self.max_connections;
+                log.record(peer, format_args!("refused: server busy ({max} clients)"));
+                drop(tcp); // closed before any byte of TLS
+                continue;
+            };
+            let shared = shared.clone();
+            tokio::spawn(async move {
+                shared.serve(tcp, peer).await;
+                drop(slot); // the connection is over: let the next one in
+            });
         }
     }
+}
+
+/// True for an accept error that only concerns the peer that gave up.
+fn is_peer_gone(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted | io::ErrorKind::ConnectionReset
+    )
 }
 
 impl Shared {

@@ -1,56 +1,68 @@
 //! The demo of exercise 09: the inventory feed over TLS, for the room to talk to.
 //!
-//! `cargo xtask demo 09-tls` runs `cargo run -p sol09-tls -- [--listen ADDR] [--script]`.
+//! `cargo xtask demo 09-tls` runs `cargo run -p sol09-tls -- [--listen ADDR] [--script]`
+//! (`--help` lists the other options: STARTTLS, mutual TLS, the limits).
 //! It makes a test CA and certificates at start-up, writes the PEM files real
-//! clients need (openssl s_client, the book's Twisted client) to a folder, and
-//! prints how to connect. With `--script` it plays scripted clients against itself,
-//! prints the transcript and the server's log, and exits.
+//! clients need (openssl s_client, the book's Twisted client) to a folder
+//! (`pem_dir`), and prints how to connect; the server's log goes to stderr. With
+//! `--script` it plays scripted clients against itself, prints the transcript and
+//! the server's log, and exits.
+
+mod pem_dir;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use clap::Parser;
-use sol09_tls::{ConnectionLog, Security, TestCa, TlsFeedServer};
-use test_kit::{LineClient, Transcript};
+use pem_dir::PemDir;
+use sol09_tls::{
+    ConnectionLog, HANDSHAKE_TIMEOUT, MAX_CONNECTIONS, Security, TestCa, TlsFeedServer,
+};
+use test_kit::{DemoArgs, LineClient, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// The inventory feed of chapter 05 over TLS (rustls), with certificates made at
+/// The inventory feed of 05-lines over TLS (rustls), with certificates made at
 /// start-up.
 #[derive(Parser)]
-#[command(name = "sol09-tls")]
-struct Args {
-    /// Where to listen (loopback and a free port by default).
-    #[arg(long, default_value = "127.0.0.1:0")]
-    listen: SocketAddr,
-    /// Run scripted clients against the server, print the transcript, and exit.
-    #[arg(long)]
-    script: bool,
+#[command(long_about = None)]
+struct Cli {
+    #[command(flatten)]
+    demo: DemoArgs,
     /// Plain lines until the client sends STARTTLS, instead of TLS at once.
     #[arg(long)]
     starttls: bool,
     /// Mutual TLS: every client must present a scanner certificate (north.pem).
     #[arg(long)]
     mutual: bool,
-    /// Where to write ca.pem, north.pem and north.key (a new temporary folder by
-    /// default).
-    #[arg(long)]
-    pem_dir: Option<PathBuf>,
+    /// Write ca.pem, north.pem and north.key to DIR, and leave them there [default:
+    /// a new temporary folder, removed when the demo ends]
+    #[arg(long, value_name = "DIR")]
+    pem_dir: Option<std::path::PathBuf>,
+    /// Serve at most N clients at once; the next one is closed before its handshake.
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Drop a client that has not completed its handshake (with --starttls: asked
+    /// for it) within SECS seconds.
+    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.as_secs(),
+          value_parser = clap::value_parser!(u64).range(1..))]
+    handshake_timeout: u64,
 }
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args = Args::parse();
+    let cli = Cli::parse();
     let ca = TestCa::new("untwisted demo CA");
-    let dir = args.pem_dir.clone().unwrap_or_else(|| {
-        std::env::temp_dir().join(format!("untwisted-09-tls-{}", std::process::id()))
-    });
-    if let Err(err) = write_pem_files(&ca, &dir) {
-        eprintln!("sol09-tls: cannot write the PEM files to {}: {err}", dir.display());
-        return ExitCode::FAILURE;
-    }
-    let scanners_ca = args.mutual.then(|| ca.cert());
+    let pem = match PemDir::write(cli.pem_dir.clone(), &ca) {
+        Ok(pem) => pem,
+        Err(err) => {
+            eprintln!("sol09-tls: cannot write the PEM files: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let scanners_ca = cli.mutual.then(|| ca.cert());
     let config = match sol09_tls::server_config(ca.server(), scanners_ca.as_ref()) {
         Ok(config) => config,
         Err(err) => {
@@ -58,66 +70,67 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let security = if args.starttls { Security::StartTls } else { Security::Tls };
-    let log = ConnectionLog::echoing();
-    let server =
-        match TlsFeedServer::bind(args.listen, config, security, log.clone()).await {
-            Ok(server) => server,
-            Err(err) => {
-                eprintln!("sol09-tls: cannot listen on {}: {err}", args.listen);
-                return ExitCode::FAILURE;
-            }
-        };
+    let security = if cli.starttls { Security::StartTls } else { Security::Tls };
+    // The script prints the log after its transcript; a live server as it goes.
+    let log =
+        if cli.demo.script { ConnectionLog::new() } else { ConnectionLog::echoing() };
+    let listen = cli.demo.listen;
+    let server = match TlsFeedServer::bind(listen, config, security, log.clone()).await {
+        Ok(server) => server
+            .with_max_connections(cli.max_connections as usize)
+            .with_handshake_timeout(Duration::from_secs(cli.handshake_timeout)),
+        Err(err) => {
+            eprintln!("sol09-tls: cannot listen on {listen}: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     let addr = server.local_addr();
-    let kind = if args.starttls { "STARTTLS" } else { "TLS" };
+    let kind = if cli.starttls { "STARTTLS" } else { "TLS" };
     println!(
         "inventory feed over {kind} listening on {addr} (certificate for localhost, 127.0.0.1)"
     );
+    let dir = pem.path();
     println!(
         "PEM files in {}: ca.pem (trust it), north.pem + north.key (a scanner)",
         dir.display()
     );
-    if args.script {
+    if cli.demo.script {
         tokio::spawn(server.run());
-        script(addr, &ca, security, args.mutual, &log).await;
-        if args.pem_dir.is_none() {
-            let _ = std::fs::remove_dir_all(&dir);
+        script(addr, &ca, security, cli.mutual, &log).await;
+        println!("server log:");
+        for line in log.lines() {
+            println!("  {line}");
         }
         return ExitCode::SUCCESS;
     }
     let (ca_pem, cert, key) =
         (dir.join("ca.pem"), dir.join("north.pem"), dir.join("north.key"));
-    let client_cert = if args.mutual {
+    let client_cert = if cli.mutual {
         format!(" -cert {} -key {}", cert.display(), key.display())
     } else {
         String::new()
     };
-    let starttls = if args.starttls {
+    let starttls = if cli.starttls {
         "(type STARTTLS first: nc -C, then TLS on the same socket) "
     } else {
         ""
     };
+    let kept = if cli.pem_dir.is_some() { "stays" } else { "is removed" };
     println!(
         "talk to it {starttls}with lines like `WIDGET-1 5`:\n  \
          openssl s_client -connect {addr} -CAfile {ca}{client_cert} -verify_return_error -quiet -crlf\n  \
          python3 book/src/tls/twisted/feed_client.py --connect {addr} --ca {ca} 'WIDGET-1 5'   (needs twisted[tls])\n  \
          nc -C {ip} {port}   (plaintext on the TLS port: watch the log below)\n\
-         Ctrl-C stops the server.",
+         At most {max} clients at once; {secs} s to complete the handshake.\n\
+         Ctrl-C stops the server (the PEM folder {kept}).",
         ca = ca_pem.display(),
         ip = addr.ip(),
         port = addr.port(),
+        max = cli.max_connections,
+        secs = cli.handshake_timeout,
     );
     server.run().await;
     ExitCode::SUCCESS
-}
-
-/// Writes what real clients need: the CA to trust, and one scanner's certificate.
-fn write_pem_files(ca: &TestCa, dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)?;
-    let scanner = ca.scanner("north");
-    std::fs::write(dir.join("ca.pem"), ca.cert_pem())?;
-    std::fs::write(dir.join("north.pem"), &scanner.cert_pem)?;
-    std::fs::write(dir.join("north.key"), &scanner.key_pem)
 }
 
 /// A clerk over TLS, a client that forgot TLS, and a client that dials the wrong
@@ -173,6 +186,9 @@ async fn script(
                 transcript.event("bob", &format!("refuses elsewhere.test: {err}"))
             }
         }
+        // bob's alert tells the server why; wait for it, so the log below shows it.
+        let told = log.wait_for("received fatal alert");
+        let _ = tokio::time::timeout(Duration::from_secs(5), told).await;
     }
     println!("\n{transcript}");
 }
