@@ -14,5 +14,6 @@ pub mod protocols;
 pub mod reactor;
 pub mod scheduling;
 pub mod setup;
+pub mod ssh;
 pub mod testing;
 pub mod web;

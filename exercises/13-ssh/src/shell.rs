@@ -75,6 +75,7 @@ impl Inventory {
     }
 }
 
+// ANCHOR: reply
 /// What the shell wants sent back after some typed bytes.
 #[derive(Debug, Default, PartialEq)]
 pub struct Reply {
@@ -84,6 +85,7 @@ pub struct Reply {
     /// then end the channel.
     pub exit: Option<u32>,
 }
+// ANCHOR_END: reply
 
 /// One interactive session of the shell: it gathers typed bytes into lines and
 /// answers each line. Lines end in `\r` (a terminal's Enter), `\n` or `\r\n`.

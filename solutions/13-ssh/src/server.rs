@@ -66,6 +66,7 @@ impl Clerk {
         Clerk { accounts, inventory, shells: HashMap::new() }
     }
 
+    // ANCHOR: send
     /// Sends a shell's reply on `channel`; when the shell is done, the exit status,
     /// EOF and close, in that order (a client reads the status before the close).
     fn send(&mut self, channel: ChannelId, reply: Reply, session: &mut Session) {
@@ -79,6 +80,7 @@ impl Clerk {
             let _ = session.close(channel);
         }
     }
+    // ANCHOR_END: send
 }
 
 // ANCHOR: handler
