@@ -66,6 +66,16 @@ impl Client {
         Ok(matches!(result, AuthResult::Success))
     }
 
+    /// Tries a password and returns the server's answer as it is: on a refusal,
+    /// the methods it says are still worth trying.
+    pub async fn password_answer(
+        &mut self,
+        user: &str,
+        password: &str,
+    ) -> Result<AuthResult, russh::Error> {
+        self.handle.authenticate_password(user, password).await
+    }
+
     /// Tries a private key (the client signs with it); `Ok(true)` when accepted.
     pub async fn key(
         &mut self,

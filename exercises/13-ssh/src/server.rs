@@ -9,7 +9,7 @@ use russh::keys::PrivateKey;
 use russh::server::{
     Auth, ChannelOpenHandle, Config, Handler, Msg, Session, VerifiedPublicKey,
 };
-#[allow(unused_imports)] // for you: the method list of `config`
+#[allow(unused_imports)] // for you: the method list
 use russh::{Channel, ChannelId, MethodKind, MethodSet};
 
 use crate::accounts::Accounts;
@@ -29,6 +29,12 @@ pub const INACTIVITY_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// Session channels one connection may have open at once.
 pub const MAX_CHANNELS: usize = 4;
+
+/// The methods the server offers: in its first answer, and again after every
+/// refusal, so a client may try again (password, then public key, nothing else).
+pub fn offered_methods() -> MethodSet {
+    todo!("offered_methods")
+}
 
 /// The server's configuration: its host key, the methods it offers (password and
 /// public key, nothing else), the attempt limit, the rejection delay and the

@@ -4,6 +4,7 @@
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use russh::client::AuthResult;
 use russh::keys::{PrivateKey, PublicKey};
 use ssh::client::{Client, Outcome};
 use ssh::server::{AUTH_REJECTION_TIME, MAX_AUTH_ATTEMPTS};
@@ -70,15 +71,21 @@ fn record(transcript: &Transcript, who: &str, outcome: &Outcome) {
 }
 
 #[test]
-fn step_1_the_right_password_gets_in_and_wrong_ones_do_not() {
+fn step_1_the_right_password_gets_in_and_wrong_ones_may_try_again() {
     test_kit::run(|| async {
         let server = start().await;
         let mut client = server.client().await;
         for (user, password) in [(CLERK, "gadgets"), ("nobody", PASSWORD)] {
-            let answer = client.password(user, password).await;
-            assert!(
-                matches!(answer, Ok(false)),
-                "{user}/{password} must be refused: {answer:?}"
+            let answer = client.password_answer(user, password).await;
+            let Ok(AuthResult::Failure { remaining_methods, .. }) = answer else {
+                panic!("{user}/{password} must be refused: {answer:?}");
+            };
+            // What OpenSSH reads to decide whether to ask for the password again.
+            let offered: Vec<&str> = remaining_methods.iter().map(<&str>::from).collect();
+            assert_eq!(
+                offered,
+                ["password", "publickey"],
+                "after refusing {user}/{password}, the server must offer both methods again"
             );
         }
         let answer = client.password(CLERK, PASSWORD).await;

@@ -13,7 +13,7 @@ pub mod shell;
 pub use accounts::Accounts;
 pub use client::{Client, Outcome};
 pub use serve::SshServer;
-pub use server::{Clerk, config};
+pub use server::{Clerk, config, offered_methods};
 pub use shell::Inventory;
 
 /// A fresh Ed25519 key: the server's host key, or a clerk's key in the tests.

@@ -30,16 +30,22 @@ pub const INACTIVITY_TIMEOUT: Duration = Duration::from_secs(120);
 pub const MAX_CHANNELS: usize = 4;
 
 // ANCHOR: config
+/// The methods the server offers: in its first answer, and again after every
+/// refusal, so a client may try again (password, then public key, nothing else).
+pub fn offered_methods() -> MethodSet {
+    let mut methods = MethodSet::empty();
+    methods.push(MethodKind::Password);
+    methods.push(MethodKind::PublicKey);
+    methods
+}
+
 /// The server's configuration: its host key, the methods it offers (password and
 /// public key, nothing else), the attempt limit, the rejection delay and the
 /// inactivity timeout.
 pub fn config(host_key: PrivateKey) -> Config {
-    let mut methods = MethodSet::empty();
-    methods.push(MethodKind::Password);
-    methods.push(MethodKind::PublicKey);
     Config {
         keys: vec![host_key],
-        methods,
+        methods: offered_methods(),
         max_auth_attempts: MAX_AUTH_ATTEMPTS,
         auth_rejection_time: AUTH_REJECTION_TIME,
         // OpenSSH opens with a `none` request to learn the methods: answer it at
@@ -48,6 +54,13 @@ pub fn config(host_key: PrivateKey) -> Config {
         inactivity_timeout: Some(INACTIVITY_TIMEOUT),
         ..Config::default()
     }
+}
+
+/// A refusal that offers every method again. (`Auth::reject()` would drop the
+/// method just refused from the list, and OpenSSH would not ask for the password
+/// a second time.)
+fn refuse() -> Auth {
+    Auth::Reject { proceed_with_methods: Some(offered_methods()), partial_success: false }
 }
 // ANCHOR_END: config
 
@@ -96,7 +109,7 @@ impl Handler for Clerk {
         if self.accounts.password_matches(user, password) {
             Ok(Auth::Accept)
         } else {
-            Ok(Auth::reject())
+            Ok(refuse())
         }
     }
 
@@ -110,7 +123,7 @@ impl Handler for Clerk {
         if self.accounts.key_authorized(user, key.public_key) {
             Ok(Auth::Accept)
         } else {
-            Ok(Auth::reject())
+            Ok(refuse())
         }
     }
     // ANCHOR_END: auth

@@ -17,7 +17,6 @@ from twisted.conch.ssh import factory, keys, session, userauth
 from twisted.cred import checkers, portal
 from twisted.internet import defer, endpoints, protocol, reactor, task
 from twisted.internet.error import ConnectionDone, ProcessTerminated
-from twisted.protocols.basic import LineOnlyReceiver
 from twisted.python import components, failure
 from zope.interface import implementer
 
@@ -72,28 +71,44 @@ def exited(status):
 
 
 # ANCHOR: session
-class ShellProtocol(LineOnlyReceiver):
-    """The interactive shell: one line in, its answer and a prompt out."""
-
-    delimiter = b"\n"
-    MAX_LENGTH = MAX_LINE
+class ShellProtocol(protocol.Protocol):
+    """The interactive shell: one line in, its answer and a prompt out. Not a
+    LineReceiver: those read transport.disconnecting, which conch's session
+    transport does not have."""
 
     def __init__(self, inventory):
-        self.inventory = inventory
+        self.inventory, self.buffer, self.too_long, self.ended = inventory, b"", False, False
 
     def connectionMade(self):
         self.transport.write(GREETING + PROMPT)
 
+    def dataReceived(self, data):
+        self.buffer += data
+        while not self.ended:
+            line, found, self.buffer = self.buffer.partition(b"\n")
+            if not found:
+                self.buffer = line
+                if len(line) > MAX_LINE:  # keep nothing of a line too long
+                    self.buffer, self.too_long = b"", True
+                return
+            line = line.removesuffix(b"\r")
+            if self.too_long or len(line) > MAX_LINE:
+                self.too_long = False
+                self.transport.write(f"line too long (max {MAX_LINE} bytes)\n".encode() + PROMPT)
+            else:
+                self.lineReceived(line.decode("utf-8", "replace"))
+
     def lineReceived(self, line):
-        text = line.rstrip(b"\r").decode("utf-8", "replace")
-        if text.strip() in ("quit", "exit"):
+        if line.strip() in ("quit", "exit"):
             self.transport.write(b"bye\n")
-            return self.transport.processEnded(exited(EXIT_OK))
-        output, _status = self.inventory.run(text)
+            return self.end()
+        output, _status = self.inventory.run(line)
         self.transport.write(output.encode() + PROMPT)
 
-    def lineLengthExceeded(self, line):
-        self.transport.write(f"line too long (max {MAX_LINE} bytes)\n".encode() + PROMPT)
+    def end(self):
+        if not self.ended:
+            self.ended = True
+            self.transport.processEnded(exited(EXIT_OK))
 
 
 class InventoryAvatar(avatar.ConchUser):
@@ -111,7 +126,7 @@ class InventorySession:
 
     def __init__(self, avatar):
         self.inventory = avatar.inventory
-        self.transport = None
+        self.shell = None
 
     def execCommand(self, transport, command):
         # Answer on the reactor's next turn: conch sends the exec request's
@@ -125,17 +140,16 @@ class InventorySession:
         transport.processEnded(exited(status))  # exit-status, then close
 
     def openShell(self, transport):
-        self.transport = transport
-        shell = ShellProtocol(self.inventory)
-        shell.makeConnection(transport)
-        transport.makeConnection(session.wrapProtocol(shell))
+        self.shell = ShellProtocol(self.inventory)
+        self.shell.makeConnection(transport)
+        transport.makeConnection(session.wrapProtocol(self.shell))
 
     def getPty(self, term, windowSize, modes):
         pass  # accepted; this small shell does not echo (a terminal would want it)
 
     def eofReceived(self):
-        if self.transport is not None:  # input ended: the shell is done
-            self.transport.processEnded(exited(EXIT_OK))
+        if self.shell is not None:  # input ended: the shell is done
+            self.shell.end()
 
     def closed(self):
         pass
