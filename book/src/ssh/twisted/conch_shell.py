@@ -1,10 +1,11 @@
 """The inventory shell over SSH, the Twisted way: a conch server, and a conch client.
 
-    python conch_shell.py [--port N]                      serve on 127.0.0.1:N (default: a free port);
-                                                          log in as clerk, password widgets
-    python conch_shell.py --connect HOST:PORT COMMAND     run COMMAND there as clerk, print its
-                                                          output, exit with its exit status
-    python conch_shell.py --selftest                      the client against the server, exit 0 if well
+    python conch_shell.py [--port N]         serve on 127.0.0.1:N (default: a free
+                                             port); log in as clerk, password widgets
+    python conch_shell.py --connect HOST:PORT COMMAND
+                                             run COMMAND there as clerk, print its
+                                             output, exit with its exit status
+    python conch_shell.py --selftest         the client against the server
 """
 import sys
 
@@ -42,7 +43,8 @@ class Inventory:
             return "", EXIT_OK
         match words:
             case ["list"]:
-                return "".join(f"{s} {q}\n" for s, q in sorted(self.stock.items())), EXIT_OK
+                lines = (f"{sku} {qty}\n" for sku, qty in sorted(self.stock.items()))
+                return "".join(lines), EXIT_OK
             case ["stock", sku]:
                 if sku not in self.stock:
                     return f"no such SKU: {sku}\n", EXIT_FAILED
@@ -77,7 +79,8 @@ class ShellProtocol(protocol.Protocol):
     transport does not have."""
 
     def __init__(self, inventory):
-        self.inventory, self.buffer, self.too_long, self.ended = inventory, b"", False, False
+        self.inventory, self.buffer = inventory, b""
+        self.too_long = self.ended = False
 
     def connectionMade(self):
         self.transport.write(GREETING + PROMPT)
@@ -94,7 +97,8 @@ class ShellProtocol(protocol.Protocol):
             line = line.removesuffix(b"\r")
             if self.too_long or len(line) > MAX_LINE:
                 self.too_long = False
-                self.transport.write(f"line too long (max {MAX_LINE} bytes)\n".encode() + PROMPT)
+                refusal = f"line too long (max {MAX_LINE} bytes)\n"
+                self.transport.write(refusal.encode() + PROMPT)
             else:
                 self.lineReceived(line.decode("utf-8", "replace"))
 
@@ -228,8 +232,8 @@ def run_command(reactor, host, port, command, password=PASSWORD):
 
 @defer.inlineCallbacks
 def selftest(reactor):
-    port = yield endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1").listen(
-        ssh_factory(Inventory()))
+    endpoint = endpoints.TCP4ServerEndpoint(reactor, 0, interface="127.0.0.1")
+    port = yield endpoint.listen(ssh_factory(Inventory()))
     host, number = port.getHost().host, port.getHost().port
     for command, expected in [
         ("stock WIDGET-1", ("WIDGET-1 40\n", EXIT_OK)),
@@ -248,8 +252,8 @@ def selftest(reactor):
 
 @defer.inlineCallbacks
 def serve(reactor, number):
-    port = yield endpoints.TCP4ServerEndpoint(reactor, number, interface="127.0.0.1").listen(
-        ssh_factory(Inventory()))
+    endpoint = endpoints.TCP4ServerEndpoint(reactor, number, interface="127.0.0.1")
+    port = yield endpoint.listen(ssh_factory(Inventory()))
     address = port.getHost()
     print(f"conch inventory shell listening on {address.host}:{address.port}")
     yield defer.Deferred()  # serve until Ctrl-C
