@@ -173,7 +173,7 @@ impl Handler for Clerk {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         if !self.shells.contains_key(&channel) {
-            return Ok(session.channel_failure(channel)?);
+            return session.channel_failure(channel);
         }
         session.channel_success(channel)?;
         let command = String::from_utf8_lossy(data);
@@ -189,7 +189,7 @@ impl Handler for Clerk {
         session: &mut Session,
     ) -> Result<(), Self::Error> {
         let Some(shell) = self.shells.get(&channel) else {
-            return Ok(session.channel_failure(channel)?);
+            return session.channel_failure(channel);
         };
         let greeting = shell.greeting();
         session.channel_success(channel)?;
