@@ -114,17 +114,22 @@ async fn script(addr: SocketAddr, host_key: &PublicKey, user: &str, password: &s
         println!("cannot connect to {addr}");
         return;
     };
+    // MAX_AUTH_ATTEMPTS wrong guesses are refused; the next try, whatever it
+    // carries, is answered with DISCONNECT (russh's client reports a failure).
     for attempt in 1..=MAX_AUTH_ATTEMPTS + 1 {
         let guess = format!("guess-{attempt}");
         transcript.sent("mallory", &format!("password {user}/{guess}"));
-        match mallory.password(user, &guess).await {
+        let answer = mallory.password(user, &guess).await;
+        if attempt > MAX_AUTH_ATTEMPTS {
+            break;
+        }
+        match answer {
             Ok(true) => transcript.received("mallory", "accepted"),
-            Ok(false) => transcript.received("mallory", "rejected"),
+            Ok(false) => transcript.received("mallory", "refused"),
             Err(e) => transcript.event("mallory", &format!("cannot try: {e}")),
         }
     }
-    // The last guess is answered with DISCONNECT (russh's client reports it as a
-    // failure); give the close a moment to land.
+    // Give the close a moment to land.
     for _ in 0..100 {
         if mallory.is_closed() {
             break;
@@ -132,7 +137,7 @@ async fn script(addr: SocketAddr, host_key: &PublicKey, user: &str, password: &s
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
     let state = if mallory.is_closed() {
-        "connection closed by server"
+        "disconnected by the server: too many attempts"
     } else {
         "still connected"
     };
