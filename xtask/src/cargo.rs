@@ -23,8 +23,25 @@ pub enum Build {
 }
 
 /// The `cargo` that runs us (cargo sets `CARGO` for `cargo run`), else the one on PATH.
+///
+/// Without the variables `cargo run` gave the runner about its own package
+/// (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, ...): a build script that tracks them
+/// (ring's, under 13-ssh's russh) would see them change between `cargo xtask check`
+/// and a plain `cargo test`, and rebuild, with everything above it, every time one
+/// follows the other.
 pub fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let about_the_runner = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_RUSTC_CURRENT_DIR"]
+                .contains(&name.as_ref());
+        if about_the_runner {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
 }
 
 /// Runs a cargo command to its end, as a child that ends with the runner.
