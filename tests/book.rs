@@ -1123,7 +1123,7 @@ impl Demo {
 impl Demo {
     /// Builds `package`'s demo binary; returns its path.
     fn build(package: &str) -> PathBuf {
-        let output = Command::new(env!("CARGO"))
+        let output = cargo_without_package_env()
             .current_dir(root())
             .args(["build", "--quiet", "--message-format=json", "--package", package, "--bins"])
             .output()
@@ -1397,7 +1397,7 @@ fn every_demo_survives_its_hostile_room_tests() {
             failures.push(format!("{} has no hostile-room tests: {}", exercise.id, shown(&tests)));
             continue;
         }
-        let mut command = Command::new(env!("CARGO"));
+        let mut command = cargo_without_package_env();
         command.current_dir(root()).args([
             "test",
             "--quiet",
@@ -1910,4 +1910,24 @@ fn a_mistyped_password_gets_another_prompt_until_the_attempt_limit() {
         let guesser = ssh_typing(addr, &["a", "b", "c", "d", "e"], "list");
         assert_eq!(guesser, (Some(255), String::new(), 3), "{server}: a guesser");
     }
+}
+
+/// `cargo`, without the variables this test binary got about its own package
+/// (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, ...): ring's build (under 13-ssh's russh)
+/// tracks them, and builds started from here would otherwise rebuild it, and
+/// everything above it, whenever they follow builds started elsewhere. The runner's
+/// `cargo::cargo()` does the same.
+fn cargo_without_package_env() -> Command {
+    let mut command = Command::new(env!("CARGO"));
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        let about_this_package = name.starts_with("CARGO_PKG_")
+            || name.starts_with("CARGO_MANIFEST_")
+            || ["CARGO_CRATE_NAME", "CARGO_BIN_NAME", "CARGO_PRIMARY_PACKAGE", "CARGO_RUSTC_CURRENT_DIR"]
+                .contains(&name.as_ref());
+        if about_this_package {
+            command.env_remove(name.as_ref());
+        }
+    }
+    command
 }
