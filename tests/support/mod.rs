@@ -1,7 +1,6 @@
 //! What the tests of the whole share: where the workspace is, and the runner binary.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 /// The workspace root (this package is the workspace's root package).
@@ -17,7 +16,9 @@ pub fn workspace_root() -> PathBuf {
 pub fn runner() -> &'static Path {
     static RUNNER: OnceLock<PathBuf> = OnceLock::new();
     RUNNER.get_or_init(|| {
-        let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        // The runner's own way to start cargo: without this test binary's
+        // CARGO_MANIFEST_DIR and CARGO_PKG_*, which would make cargo rebuild ring.
+        let output = xtask::cargo::cargo()
             .args(["build", "--quiet", "--package", "xtask", "--bin", "xtask", "--message-format=json"])
             .current_dir(workspace_root())
             .output()

@@ -132,7 +132,8 @@ impl Progress {
 }
 
 /// The progress lock, held while it exists: `create_new` makes taking it atomic on
-/// every OS and filesystem (std's `File::lock` needs Rust 1.89; the MSRV is 1.88).
+/// every OS and filesystem (it predates the MSRV's move to 1.89, which brought std's
+/// `File::lock`).
 struct Lock(PathBuf);
 
 impl Lock {

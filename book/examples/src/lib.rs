@@ -16,6 +16,7 @@ pub mod protocols;
 pub mod reactor;
 pub mod scheduling;
 pub mod setup;
+pub mod ssh;
 pub mod testing;
 pub mod tls;
 pub mod web;

@@ -7,8 +7,14 @@ use colored::Colorize;
 
 use crate::cargo::{self, Build};
 use crate::error::{Error, Result};
+use crate::manifest::Exercise;
 use crate::ui::Mark;
 use crate::workspace::Workspace;
+
+/// Exercises built after all the others, heaviest last: a room whose wifi or
+/// patience runs out mid-setup has every lighter exercise ready. 13-ssh's russh
+/// brings about 120 crates (a minute or more of a cold build on 2 cores).
+const HEAVIEST_LAST: &[&str] = &["13-ssh"];
 
 /// Free space below which a build may run out of disk.
 const DISK_NEEDED_GB: u64 = 3;
@@ -26,7 +32,7 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
     }
 
     println!("{}", "Building every exercise as `check` will (the first time takes a few minutes)".bold());
-    for exercise in &ws.manifest.exercises {
+    for exercise in build_order(&ws.manifest.exercises) {
         for package in [exercise.exercise_package(), exercise.solution_package()] {
             match cargo::build_steps(&ws.root, std::slice::from_ref(&package))? {
                 Build::Built(_) => println!("  {} {package}", Mark::Pass),
@@ -43,6 +49,14 @@ pub fn run(ws: &Workspace) -> Result<ExitCode> {
         "cargo xtask".cyan()
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// The manifest's order, with [`HEAVIEST_LAST`] moved to the end in its order.
+fn build_order(exercises: &[Exercise]) -> Vec<&Exercise> {
+    let weight = |e: &&Exercise| HEAVIEST_LAST.iter().position(|id| *id == e.id).map_or(0, |p| p + 1);
+    let mut order: Vec<&Exercise> = exercises.iter().collect();
+    order.sort_by_key(weight); // stable: the others keep the manifest's order
+    order
 }
 
 /// Compares `rustc --version` with the workspace's `rust-version`.
@@ -89,5 +103,25 @@ fn check_disk(ws: &Workspace) {
         ),
         Some(kb) => println!("  {} {:.0} GB free on disk", Mark::Pass, kb as f64 / 1_048_576.0),
         None => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_heaviest_exercises_build_last_and_the_rest_keep_the_manifests_order() {
+        let exercise = |id: &str| Exercise {
+            id: id.to_owned(),
+            title: String::new(),
+            chapter: String::new(),
+            steps: Vec::new(),
+            hints: Vec::new(),
+            demo: false,
+        };
+        let manifest = [exercise("12-dns"), exercise("13-ssh"), exercise("14-process")];
+        let order: Vec<&str> = build_order(&manifest).iter().map(|e| e.id.as_str()).collect();
+        assert_eq!(order, ["12-dns", "14-process", "13-ssh"]);
     }
 }
