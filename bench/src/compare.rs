@@ -34,8 +34,11 @@ pub fn run(bench: &Bench, options: &Options) -> ExitCode {
     let most = options.connections.iter().copied().max().unwrap_or(0);
     let limit = procstat::raise_nofile(most as u64 + 256);
     println!();
-    println!("| server | clients | {} | p50 latency | p99 latency | peak RSS | server CPU | errors |", bench.unit);
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!(
+        "| server | clients | {} | p50 latency | p99 latency | peak RSS | server CPU | per CPU-second | errors |",
+        bench.unit
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for &connections in &options.connections {
         if let Some(limit) = limit.filter(|&l| (l as usize) < connections + 64) {
             eprintln!("skipping {connections} clients: the open-file limit is {limit} (try `ulimit -n 20000`)");
@@ -51,7 +54,9 @@ pub fn run(bench: &Bench, options: &Options) -> ExitCode {
     println!();
     println!(
         "Each client {} for {:.1} s (median of {} run(s)); one request in flight per client. \
-         Server CPU: its CPU time over that window (100% = one core).",
+         Server CPU: its CPU time over that window (100% = one core); per CPU-second: the rate \
+         divided by it, the server's cost per request, which a busy machine or a load generator \
+         that cannot keep up disturbs less than the rate.",
         bench.request,
         options.duration.as_secs_f64(),
         options.repeat
@@ -91,15 +96,16 @@ fn measure(bench: &Bench, server: &str, connections: usize, options: &Options) -
 fn print_row(label: &str, connections: usize, outcome: &Result<load::Outcome, String>) {
     match outcome {
         Ok(o) => println!(
-            "| {label} | {} | {} | {} | {} | {} | {} | {} |",
+            "| {label} | {} | {} | {} | {} | {} | {} | {} | {} |",
             held(o.connected, connections),
             thousands(rate(o)),
             latency(percentile(&o.latencies_us, 0.50)),
             latency(percentile(&o.latencies_us, 0.99)),
             report::rss(o),
             report::cpu(o),
+            o.server_cpu.filter(|&c| c > 0.0).map_or("n/a".into(), |c| thousands(rate(o) / c)),
             o.errors,
         ),
-        Err(e) => println!("| {label} | {} | failed: {e} | | | | | |", thousands(connections as f64)),
+        Err(e) => println!("| {label} | {} | failed: {e} | | | | | | |", thousands(connections as f64)),
     }
 }
