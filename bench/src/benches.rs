@@ -1,7 +1,10 @@
 //! Part II's side-by-side benchmarks: each solution's server against the chapter's
 //! Twisted snippet, the request each client repeats, and the table's labels.
 
+use std::path::Path;
 use std::sync::Arc;
+
+use sol09_tls::rustls::{self, pki_types::CertificateDer, pki_types::pem::PemObject};
 
 use crate::args::Spec;
 use crate::compare::Bench;
@@ -28,8 +31,30 @@ pub const WEB: Bench = Bench {
         snippet!("web/twisted/inventory_site.py"),
         &["--listen", "127.0.0.1:0"],
     ),
-    workload: || Workload::Http { request: Arc::from(&b"GET /inventory HTTP/1.1\r\nHost: bench\r\n\r\n"[..]) },
+    workload: |_| Ok(Workload::Http { request: Arc::from(&b"GET /inventory HTTP/1.1\r\nHost: bench\r\n\r\n"[..]) }),
 };
+
+/// `tls`: a full handshake per connection (no resumption), then one feed line.
+pub const TLS: Bench = Bench {
+    spec: Spec { name: "tls", connections: &[100], servers: SERVERS, payload: false },
+    request: "connects, makes a full TLS handshake (a P-256 server certificate on both servers; no session resumption), sends `WIDGET-1 1`, reads the answer line, and closes,",
+    unit: "handshakes/s",
+    rust: ("09-tls (rustls, 1 thread)", "tls"),
+    twisted: ("Twisted (feed_server.py, pyOpenSSL)", snippet!("tls/twisted/feed_server.py"), &["--listen", "0"]),
+    workload: |server| {
+        let ca = server.ca_file().ok_or("the server named no CA")?;
+        Ok(Workload::Tls { config: tls_client(ca)?, line: Arc::from(&b"WIDGET-1 1\r\n"[..]) })
+    },
+};
+
+/// A client configuration trusting the CA in the PEM file `ca`, without resumption.
+fn tls_client(ca: &Path) -> Result<Arc<rustls::ClientConfig>, String> {
+    let ca = CertificateDer::from_pem_file(ca).map_err(|e| format!("cannot read the CA {}: {e}", ca.display()))?;
+    let mut config = sol09_tls::client_config(&ca, None).map_err(|e| e.to_string())?;
+    // Every connection a full handshake: what a server pays for a new client.
+    config.resumption = rustls::client::Resumption::disabled();
+    Ok(Arc::new(config))
+}
 
 /// `dns`: an A query for warehouse-1.erp.test over UDP.
 pub const DNS: Bench = Bench {
@@ -38,7 +63,7 @@ pub const DNS: Bench = Bench {
     unit: "queries/s",
     rust: ("12-dns (hickory-proto, 1 thread)", "dns"),
     twisted: ("Twisted names (zone_server.py)", snippet!("dns/twisted/zone_server.py"), &["--listen", "127.0.0.1:0"]),
-    workload: || Workload::Dns { query: Arc::from(a_query("warehouse-1.erp.test")) },
+    workload: |_| Ok(Workload::Dns { query: Arc::from(a_query("warehouse-1.erp.test")) }),
 };
 
 /// `finger`: `alice`, one query per connection, as finger does.
@@ -48,7 +73,7 @@ pub const FINGER: Bench = Bench {
     unit: "lookups/s",
     rust: ("11-finger (tokio, 1 thread)", "finger"),
     twisted: ("Twisted (finger_server.py)", snippet!("finger/twisted/finger_server.py"), &[]),
-    workload: || Workload::Finger { query: Arc::from(&b"alice\r\n"[..]), expect: Arc::from(&b"alice: "[..]) },
+    workload: |_| Ok(Workload::Finger { query: Arc::from(&b"alice\r\n"[..]), expect: Arc::from(&b"alice: "[..]) }),
 };
 
 /// A DNS query for `name`'s A record, recursion desired, as dig sends it (id 0).

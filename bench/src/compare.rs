@@ -1,5 +1,5 @@
 //! A Part II server against the chapter's Twisted one under the same load: one
-//! runner, one table, for `web`, `dns` and `finger` (see [`crate::benches`]).
+//! runner, one table, for `web`, `tls`, `dns` and `finger` (see [`crate::benches`]).
 
 use std::process::{Command, ExitCode};
 
@@ -22,8 +22,9 @@ pub struct Bench {
     pub rust: (&'static str, &'static str),
     /// The Twisted server's row label, its script and the script's arguments.
     pub twisted: (&'static str, &'static str, &'static [&'static str]),
-    /// What each client sends.
-    pub workload: fn() -> Workload,
+    /// What each client sends, given the server it will talk to (09-tls: the CA it
+    /// printed).
+    pub workload: fn(&ServerProcess) -> Result<Workload, String>,
 }
 
 /// Runs `bench` with `options` and prints a markdown table.
@@ -86,7 +87,7 @@ fn measure(bench: &Bench, server: &str, connections: usize, options: &Options) -
         addr: process.addr,
         connections,
         duration: options.duration,
-        workload: (bench.workload)(),
+        workload: (bench.workload)(&process)?,
         client_threads: options.client_threads,
         client_cpus: options.client_cpus(),
     };

@@ -59,6 +59,7 @@ impl ServerProcess {
             said.push(line.trim().to_owned());
             let (_, rest) = line.split_once("listening on ")?;
             let (addr, about) = rest.trim().split_once(' ').unwrap_or((rest.trim(), ""));
+            let addr = addr.trim_end_matches([';', ',']);
             Some(addr.parse::<SocketAddr>().ok().map(|addr| (addr, about.to_owned())))
         });
         // Whatever it prints later goes nowhere, but must not fill the pipe or break it.
@@ -80,11 +81,23 @@ impl ServerProcess {
     pub fn id(&self) -> u32 {
         self.child.id()
     }
+
+    /// The CA certificate a TLS server said to trust (`…; CA in PATH`), if any.
+    pub fn ca_file(&self) -> Option<&Path> {
+        self.about.split_once("CA in ").map(|(_, path)| Path::new(path.trim()))
+    }
 }
 
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // The TLS servers make their certificates in a fresh folder of their own.
+        let folder = self.ca_file().and_then(Path::parent);
+        if let Some(folder) =
+            folder.filter(|f| f.file_name().is_some_and(|n| n.to_string_lossy().starts_with("untwisted-")))
+        {
+            let _ = std::fs::remove_dir_all(folder);
+        }
     }
 }

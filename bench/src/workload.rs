@@ -1,12 +1,15 @@
 //! What one client does per request, for each protocol the benchmarks load: echo
-//! round trips, keep-alive HTTP/1.1 GETs, one finger lookup per connection, and DNS
-//! queries over UDP. Each is a closed loop: one request in flight per client.
+//! round trips, keep-alive HTTP/1.1 GETs, one finger lookup per connection, a TLS
+//! handshake per connection, and DNS queries over UDP. Each is a closed loop: one request in flight per client.
 
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use sol09_tls::rustls::ClientConfig;
+use sol09_tls::rustls::pki_types::ServerName;
+use sol09_tls::tokio_rustls::TlsConnector;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
@@ -26,6 +29,9 @@ pub enum Workload {
     /// A new connection per lookup: the query line, then the answer until the server
     /// closes; the answer must start with `expect`.
     Finger { query: Arc<[u8]>, expect: Arc<[u8]> },
+    /// A new connection and a full TLS handshake per request (to `localhost`),
+    /// then `line`, then one answer line.
+    Tls { config: Arc<ClientConfig>, line: Arc<[u8]> },
     /// This DNS query (its first two bytes, the id, rewritten each time) over UDP.
     Dns { query: Arc<[u8]> },
 }
@@ -35,6 +41,7 @@ pub enum Session {
     Echo { stream: TcpStream, request: Vec<u8>, reply: Vec<u8> },
     Http { stream: TcpStream, request: Arc<[u8]>, buffer: Vec<u8> },
     Finger { addr: SocketAddr, query: Arc<[u8]>, expect: Arc<[u8]>, answer: Vec<u8> },
+    Tls { addr: SocketAddr, connector: TlsConnector, line: Arc<[u8]>, answer: Vec<u8> },
     Dns { socket: UdpSocket, query: Vec<u8>, reply: Vec<u8>, id: u16 },
 }
 
@@ -56,6 +63,12 @@ impl Session {
             Workload::Finger { query, expect } => {
                 Session::Finger { addr, query: Arc::clone(query), expect: Arc::clone(expect), answer: Vec::new() }
             }
+            Workload::Tls { config, line } => Session::Tls {
+                addr,
+                connector: TlsConnector::from(Arc::clone(config)),
+                line: Arc::clone(line),
+                answer: Vec::new(),
+            },
             Workload::Dns { query } => {
                 let socket = UdpSocket::bind((addr.ip(), 0)).await?;
                 socket.connect(addr).await?;
@@ -83,6 +96,25 @@ impl Session {
                 (&mut stream).take(MAX_RESPONSE as u64).read_to_end(answer).await?;
                 if !answer.starts_with(expect) {
                     return Err(unexpected("a finger answer", answer));
+                }
+            }
+            Session::Tls { addr, connector, line, answer } => {
+                let stream = TcpStream::connect(*addr).await?;
+                stream.set_nodelay(true)?;
+                let name = ServerName::try_from("localhost").expect("a valid name");
+                let mut tls = connector.connect(name, stream).await?;
+                tls.write_all(line).await?;
+                answer.clear();
+                while !answer.ends_with(b"\n") {
+                    let mut chunk = [0u8; 256];
+                    let n = tls.read(&mut chunk).await?;
+                    if n == 0 || answer.len() > MAX_RESPONSE {
+                        return Err(unexpected("an answer line", answer));
+                    }
+                    answer.extend_from_slice(&chunk[..n]);
+                }
+                if answer.starts_with(b"ERR") {
+                    return Err(unexpected("a total", answer));
                 }
             }
             Session::Dns { socket, query, reply, id } => {

@@ -58,6 +58,17 @@ pub enum Which {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// 09-tls's server against the chapter's Twisted feed server (feed_server.py):
+    /// full TLS handshakes per second, a new connection each.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Tls {
+        /// Passed on to the bench binary, e.g. `--connections 100 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// 12-dns's server against the chapter's Twisted names server (zone_server.py):
     /// UDP queries/s and latency.
     ///
@@ -89,6 +100,7 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
         Which::FirstVerdict => first_verdict(ws),
         Which::Echo { args } => against_twisted(ws, "echo", &args),
         Which::Web { args } => against_twisted(ws, "web", &args),
+        Which::Tls { args } => against_twisted(ws, "tls", &args),
         Which::Dns { args } => against_twisted(ws, "dns", &args),
         Which::Finger { args } => against_twisted(ws, "finger", &args),
     }
