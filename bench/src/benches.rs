@@ -7,7 +7,7 @@ use std::sync::Arc;
 use sol09_tls::rustls::{self, pki_types::CertificateDer, pki_types::pem::PemObject};
 
 use crate::args::Spec;
-use crate::compare::Bench;
+use crate::compare::{Bench, Shape};
 use crate::workload::Workload;
 
 /// The servers of every side-by-side benchmark.
@@ -31,7 +31,9 @@ pub const WEB: Bench = Bench {
         snippet!("web/twisted/inventory_site.py"),
         &["--listen", "127.0.0.1:0"],
     ),
-    workload: |_| Ok(Workload::Http { request: Arc::from(&b"GET /inventory HTTP/1.1\r\nHost: bench\r\n\r\n"[..]) }),
+    shape: Shape::ClosedLoop(|_| {
+        Ok(Workload::Http { request: Arc::from(&b"GET /inventory HTTP/1.1\r\nHost: bench\r\n\r\n"[..]) })
+    }),
 };
 
 /// `tls`: a full handshake per connection (no resumption), then one feed line.
@@ -41,10 +43,10 @@ pub const TLS: Bench = Bench {
     unit: "handshakes/s",
     rust: ("09-tls (rustls, 1 thread)", "tls"),
     twisted: ("Twisted (feed_server.py, pyOpenSSL)", snippet!("tls/twisted/feed_server.py"), &["--listen", "0"]),
-    workload: |server| {
+    shape: Shape::ClosedLoop(|server| {
         let ca = server.ca_file().ok_or("the server named no CA")?;
         Ok(Workload::Tls { config: tls_client(ca)?, line: Arc::from(&b"WIDGET-1 1\r\n"[..]) })
-    },
+    }),
 };
 
 /// A client configuration trusting the CA in the PEM file `ca`, without resumption.
@@ -56,6 +58,16 @@ fn tls_client(ca: &Path) -> Result<Arc<rustls::ClientConfig>, String> {
     Ok(Arc::new(config))
 }
 
+/// `ws`: one publisher, N dashboards subscribed to the SKU it moves.
+pub const WS: Bench = Bench {
+    spec: Spec { name: "ws", connections: &[1_000], servers: SERVERS, payload: false },
+    request: "is a dashboard on `/live` subscribed to WIDGET-1; one publisher sends `WIDGET-1 1` on the stock feed, waits for every dashboard to get the new total (or 1 s: the missing count as errors), and sends the next, and each delivery's latency is from the move's send to the `total` message,",
+    unit: "deliveries/s",
+    rust: ("10-websocket (tungstenite, 1 thread)", "ws"),
+    twisted: ("Twisted (dashboard.py, autobahn)", snippet!("websocket/twisted/dashboard.py"), &[]),
+    shape: Shape::FanOut,
+};
+
 /// `dns`: an A query for warehouse-1.erp.test over UDP.
 pub const DNS: Bench = Bench {
     spec: Spec { name: "dns", connections: &[100], servers: SERVERS, payload: false },
@@ -63,7 +75,7 @@ pub const DNS: Bench = Bench {
     unit: "queries/s",
     rust: ("12-dns (hickory-proto, 1 thread)", "dns"),
     twisted: ("Twisted names (zone_server.py)", snippet!("dns/twisted/zone_server.py"), &["--listen", "127.0.0.1:0"]),
-    workload: |_| Ok(Workload::Dns { query: Arc::from(a_query("warehouse-1.erp.test")) }),
+    shape: Shape::ClosedLoop(|_| Ok(Workload::Dns { query: Arc::from(a_query("warehouse-1.erp.test")) })),
 };
 
 /// `finger`: `alice`, one query per connection, as finger does.
@@ -73,7 +85,9 @@ pub const FINGER: Bench = Bench {
     unit: "lookups/s",
     rust: ("11-finger (tokio, 1 thread)", "finger"),
     twisted: ("Twisted (finger_server.py)", snippet!("finger/twisted/finger_server.py"), &[]),
-    workload: |_| Ok(Workload::Finger { query: Arc::from(&b"alice\r\n"[..]), expect: Arc::from(&b"alice: "[..]) }),
+    shape: Shape::ClosedLoop(|_| {
+        Ok(Workload::Finger { query: Arc::from(&b"alice\r\n"[..]), expect: Arc::from(&b"alice: "[..]) })
+    }),
 };
 
 /// A DNS query for `name`'s A record, recursion desired, as dig sends it (id 0).

@@ -1,9 +1,10 @@
 //! A Part II server against the chapter's Twisted one under the same load: one
-//! runner, one table, for `web`, `tls`, `dns` and `finger` (see [`crate::benches`]).
+//! runner, one table, for `web`, `tls`, `ws`, `dns` and `finger` (see [`crate::benches`]).
 
 use std::process::{Command, ExitCode};
 
 use crate::args::{Options, Spec};
+use crate::fanout;
 use crate::load::{self, Load};
 use crate::process::{self, ServerProcess};
 use crate::procstat;
@@ -22,9 +23,17 @@ pub struct Bench {
     pub rust: (&'static str, &'static str),
     /// The Twisted server's row label, its script and the script's arguments.
     pub twisted: (&'static str, &'static str, &'static [&'static str]),
-    /// What each client sends, given the server it will talk to (09-tls: the CA it
-    /// printed).
-    pub workload: fn(&ServerProcess) -> Result<Workload, String>,
+    /// What the clients do.
+    pub shape: Shape,
+}
+
+/// How a benchmark loads its server.
+pub enum Shape {
+    /// Every client repeats one request (see [`crate::load`]); this makes the
+    /// request, given the server (09-tls: the CA it printed).
+    ClosedLoop(fn(&ServerProcess) -> Result<Workload, String>),
+    /// One publisher, the clients subscribers (see [`crate::fanout`]).
+    FanOut,
 }
 
 /// Runs `bench` with `options` and prints a markdown table.
@@ -54,13 +63,14 @@ pub fn run(bench: &Bench, options: &Options) -> ExitCode {
     }
     println!();
     println!(
-        "Each client {} for {:.1} s (median of {} run(s)); one request in flight per client. \
+        "Each client {} for {:.1} s (median of {} run(s)){}. \
          Server CPU: its CPU time over that window (100% = one core); per CPU-second: the rate \
          divided by it, the server's cost per request, which a busy machine or a load generator \
          that cannot keep up disturbs less than the rate.",
         bench.request,
         options.duration.as_secs_f64(),
-        options.repeat
+        options.repeat,
+        if matches!(bench.shape, Shape::ClosedLoop(_)) { "; one request in flight per client" } else { "" },
     );
     println!("{}", options.placement());
     if let Some(python) = options.python.as_ref().filter(|_| options.servers.contains(&"twisted")) {
@@ -83,11 +93,15 @@ fn measure(bench: &Bench, server: &str, connections: usize, options: &Options) -
         _ => process::this_program(bench.rust.1)?,
     };
     let process = ServerProcess::start(command, server, options.server_cpus())?;
+    let workload = match bench.shape {
+        Shape::ClosedLoop(workload) => workload(&process)?,
+        Shape::FanOut => return fanout::run(&process, connections, options.duration, &options.client_cpus()),
+    };
     let load = Load {
         addr: process.addr,
         connections,
         duration: options.duration,
-        workload: (bench.workload)(&process)?,
+        workload,
         client_threads: options.client_threads,
         client_cpus: options.client_cpus(),
     };

@@ -1,7 +1,7 @@
 //! `untwisted-bench`: the workshop's measurements, never asserted in tests.
 //!
 //! `untwisted-bench echo` loads the event-loop chapter's echo servers side by side;
-//! `web`, `tls`, `dns` and `finger` load a Part II solution's server beside the chapter's
+//! `web`, `tls`, `ws`, `dns` and `finger` load a Part II solution's server beside the chapter's
 //! Twisted one. Each prints a markdown table. `cargo xtask bench NAME` runs them
 //! with the book's Twisted virtual environment.
 
@@ -9,6 +9,7 @@ mod args;
 mod benches;
 mod compare;
 mod echo;
+mod fanout;
 mod load;
 mod process;
 mod procstat;
@@ -39,6 +40,10 @@ BENCHMARKS:
     tls      09-tls's server vs the chapter's Twisted feed server
              (book/src/tls/twisted/feed_server.py): a new connection and a
              full TLS handshake per request [--connections 100]
+    ws       10-websocket's server vs the chapter's Twisted dashboard
+             (book/src/websocket/twisted/dashboard.py): one publisher on the
+             stock feed, every client a dashboard subscribed to its SKU;
+             deliveries/s and latency [--connections 1000]
     dns      12-dns's server vs the chapter's Twisted names server
              (book/src/dns/twisted/zone_server.py): A queries over UDP, one
              socket per client [--connections 100]
@@ -56,7 +61,7 @@ OPTIONS:
     --connections LIST   concurrent clients, comma-separated [default: above]
     --duration SECS      measured window per run, after all clients connected [default: 3]
     --servers LIST       echo: any of reactor,tokio,threads,twisted;
-                         web, tls, dns, finger: any of rust,twisted
+                         the others: any of rust,twisted
                          [default: all with --python, else the ones in Rust]
     --python PATH        a Python with Twisted installed, for the twisted server;
                          `cargo xtask bench ...` passes the book's virtual
@@ -84,6 +89,7 @@ fn main() -> ExitCode {
         Some("echo") => None,
         Some("web") => Some(&benches::WEB),
         Some("tls") => Some(&benches::TLS),
+        Some("ws") => Some(&benches::WS),
         Some("dns") => Some(&benches::DNS),
         Some("finger") => Some(&benches::FINGER),
         // Internal: how the benchmark starts each Rust server in its own process.
@@ -92,7 +98,9 @@ fn main() -> ExitCode {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
         }
-        Some(other) => return usage_error(&format!("unknown benchmark {other:?} (try echo, web, tls, dns, finger)")),
+        Some(other) => {
+            return usage_error(&format!("unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger)"));
+        }
     };
     let spec = bench.map_or(&echo::SPEC, |bench| &bench.spec);
     match args::parse(rest, spec) {
@@ -116,7 +124,7 @@ fn usage_error(message: &str) -> ExitCode {
 /// The child-process side: `serve KIND [--listen ADDR]`.
 fn serve(args: &[String]) -> ExitCode {
     let Some(kind) = args.first() else {
-        return usage_error("serve needs a server: reactor, tokio, threads, web, tls, dns or finger");
+        return usage_error("serve needs a server: reactor, tokio, threads, web, tls, ws, dns or finger");
     };
     let addr: SocketAddr = match args.get(1..) {
         Some([flag, addr]) if flag == "--listen" => match addr.parse() {

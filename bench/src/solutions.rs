@@ -1,5 +1,5 @@
 //! The Part II servers the learners build (the solution crates), run the way their
-//! demos run them, for `untwisted-bench serve web|tls|dns|finger` in a child process.
+//! demos run them, for `untwisted-bench serve web|tls|ws|dns|finger` in a child process.
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -11,7 +11,11 @@ use sol11_finger::{FingerFactory, FingerServer, MemoryDirectory};
 use sol12_dns::{DnsServer, Zone};
 
 /// The Rust servers `serve` runs from the solution crates.
-pub const KINDS: [&str; 4] = ["web", "tls", "dns", "finger"];
+pub const KINDS: [&str; 5] = ["web", "tls", "ws", "dns", "finger"];
+
+/// 10-websocket's demo serves 100 clients per port; the benchmark's dashboards are
+/// more.
+const WS_MAX_CONNECTIONS: usize = 20_000;
 
 /// 08-web's demo serves 256 connections at once and answers the next 503; Twisted
 /// has no such cap. The benchmark lifts it, so both serve every client it opens.
@@ -41,6 +45,14 @@ pub fn serve(kind: &str, addr: SocketAddr) -> io::Result<()> {
                 let server = TlsFeedServer::bind(addr, config, Security::Tls, ConnectionLog::new()).await?;
                 let mut out = io::stdout().lock();
                 writeln!(out, "listening on {}; CA in {}", server.local_addr(), ca_pem.display())?;
+                out.flush()?;
+                drop(out);
+                server.run().await;
+            }
+            "ws" => {
+                let server = sol10_websocket::Server::bind(addr).await?.with_max_connections(WS_MAX_CONNECTIONS);
+                let mut out = io::stdout().lock();
+                writeln!(out, "listening on {}; stock feed on {}", server.local_addr(), server.feed_addr())?;
                 out.flush()?;
                 drop(out);
                 server.run().await;

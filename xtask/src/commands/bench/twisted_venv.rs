@@ -31,7 +31,7 @@ pub fn python(ws: &Workspace, target: &Path) -> Result<PathBuf> {
             "`python3 -m venv {}` failed: the Twisted servers need Python's venv module \
              (on Debian and Ubuntu: apt install python3-venv)\n  \
              or leave Twisted out: cargo xtask bench echo --servers reactor,tokio,threads \
-             (web, tls, dns, finger: --servers rust)",
+             (the others: --servers rust)",
             venv.display()
         )));
     }
@@ -64,8 +64,8 @@ fn python3() -> Result<&'static str> {
             Error::setup(
                 "python3 is missing: Twisted's servers are Python programs. Install Python 3.9 or \
                  newer with venv (python3 and python3-venv from your package manager), or leave Twisted \
-                 out: cargo xtask bench echo --servers reactor,tokio,threads (web, tls, dns, \
-                 finger: --servers rust)",
+                 out: cargo xtask bench echo --servers reactor,tokio,threads (the others: \
+                 --servers rust)",
             )
         })
 }
