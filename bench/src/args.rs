@@ -18,14 +18,19 @@ pub struct Spec {
 
 /// What a benchmark was asked to do.
 pub struct Options {
+    /// Concurrent clients, one run per count.
     pub connections: Vec<usize>,
+    /// The measured window of each run.
     pub duration: Duration,
     /// Names from `Spec::servers`, in the order given.
     pub servers: Vec<&'static str>,
     /// A Python with Twisted, for the `twisted` server.
     pub python: Option<PathBuf>,
+    /// Echo only: bytes per request.
     pub payload: usize,
+    /// Load-generator threads, one runtime each.
     pub client_threads: usize,
+    /// Runs per measurement; the table shows the median.
     pub repeat: usize,
     /// (server CPUs, client CPUs) when pinning.
     pub pin: Option<(Vec<usize>, Vec<usize>)>,

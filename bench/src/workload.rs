@@ -38,10 +38,15 @@ pub enum Workload {
 
 /// One client's connection or socket.
 pub enum Session {
+    /// A connection and its request and reply buffers.
     Echo { stream: TcpStream, request: Vec<u8>, reply: Vec<u8> },
+    /// A keep-alive connection, the request, and a buffer for the answers.
     Http { stream: TcpStream, request: Arc<[u8]>, buffer: Vec<u8> },
+    /// Where to connect for each lookup.
     Finger { addr: SocketAddr, query: Arc<[u8]>, expect: Arc<[u8]>, answer: Vec<u8> },
+    /// Where to connect and shake hands for each request.
     Tls { addr: SocketAddr, connector: TlsConnector, line: Arc<[u8]>, answer: Vec<u8> },
+    /// A connected UDP socket, the query, and the id of the last one sent.
     Dns { socket: UdpSocket, query: Vec<u8>, reply: Vec<u8>, id: u16 },
 }
 
