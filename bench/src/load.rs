@@ -1,5 +1,5 @@
-//! The load generator: N client connections, each doing closed-loop round trips
-//! (send `payload` bytes, wait for all of them to come back, repeat) for a fixed time.
+//! The load generator: N clients, each doing closed-loop round trips (send a request,
+//! wait for its whole answer, repeat; see [`crate::workload`]) for a fixed time.
 //!
 //! It runs on several current-thread tokio runtimes, one per client thread, so no
 //! work stealing or cross-thread wakeups sit in the measured path.
@@ -10,18 +10,17 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::{Semaphore, watch};
 
 use crate::procstat;
+use crate::workload::{Session, Workload};
 
 /// What one measurement asks for.
 pub struct Load {
     pub addr: SocketAddr,
     pub connections: usize,
     pub duration: Duration,
-    pub payload: usize,
+    pub workload: Workload,
     pub client_threads: usize,
     /// CPUs the client threads are pinned to (empty: not pinned).
     pub client_cpus: Vec<usize>,
@@ -31,7 +30,7 @@ pub struct Load {
 pub struct Outcome {
     /// Connections that connected.
     pub connected: usize,
-    /// Connections that failed to connect or broke during the run.
+    /// Connections that failed to connect or broke during the run, and lost requests.
     pub errors: usize,
     /// Round trips completed within the measured window.
     pub requests: u64,
@@ -76,14 +75,14 @@ pub fn run(load: &Load, pid: u32) -> Outcome {
         .map(|t| {
             let count = load.connections / threads + usize::from(t < load.connections % threads);
             let (shared, go, close) = (Arc::clone(&shared), go_rx.clone(), close_rx.clone());
-            let (addr, payload, cpus) = (load.addr, load.payload, load.client_cpus.clone());
+            let (addr, workload, cpus) = (load.addr, load.workload.clone(), load.client_cpus.clone());
             thread::Builder::new()
                 .name(format!("client-{t}"))
                 .spawn(move || {
                     if !cpus.is_empty() {
                         procstat::pin(0, &cpus);
                     }
-                    client_thread(count, addr, payload, shared, go, close)
+                    client_thread(count, addr, workload, shared, go, close)
                 })
                 .expect("cannot start a client thread")
         })
@@ -107,16 +106,16 @@ pub fn run(load: &Load, pid: u32) -> Outcome {
     let _ = close_tx.send(true);
 
     let mut latencies_us = Vec::new();
-    let mut broken = 0;
+    let mut client_errors = 0;
     for client in clients {
         let (lat, errors) = client.join().expect("a client thread panicked");
         latencies_us.extend(lat);
-        broken += errors;
+        client_errors += errors;
     }
     latencies_us.sort_unstable();
     Outcome {
         connected: shared.connected.load(Ordering::Acquire),
-        errors: shared.failed.load(Ordering::Acquire) + broken,
+        errors: shared.failed.load(Ordering::Acquire) + client_errors,
         requests: latencies_us.len() as u64,
         window: load.duration,
         latencies_us,
@@ -139,7 +138,7 @@ fn wait_until(done: impl Fn() -> bool) {
 fn client_thread(
     count: usize,
     addr: SocketAddr,
-    payload: usize,
+    workload: Workload,
     shared: Arc<Shared>,
     go: watch::Receiver<Option<(Instant, Instant)>>,
     close: watch::Receiver<bool>,
@@ -147,73 +146,76 @@ fn client_thread(
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("client runtime");
     runtime.block_on(async move {
         let tasks: Vec<_> = (0..count)
-            .map(|_| tokio::spawn(connection(addr, payload, Arc::clone(&shared), go.clone(), close.clone())))
+            .map(|_| tokio::spawn(connection(addr, workload.clone(), Arc::clone(&shared), go.clone(), close.clone())))
             .collect();
         let mut latencies = Vec::new();
-        let mut broken = 0;
+        let mut errors = 0;
         for task in tasks {
             match task.await {
-                Ok(Ok(lat)) => latencies.extend(lat),
-                Ok(Err(lat)) => {
-                    latencies.extend(lat);
-                    broken += 1;
+                Ok(client) => {
+                    latencies.extend(client.latencies_us);
+                    errors += client.errors;
                 }
-                Err(_) => broken += 1,
+                Err(_) => errors += 1,
             }
         }
-        (latencies, broken)
+        (latencies, errors)
     })
 }
 
-/// One connection: connect, wait for the start, do round trips until the end of the
+/// What one client did: its round trips' latencies, and its lost requests (plus
+/// one if it broke).
+struct ClientOutcome {
+    latencies_us: Vec<u32>,
+    errors: usize,
+}
+
+/// One client: connect, wait for the start, do round trips until the end of the
 /// window, then hold the connection open until the server has been sampled.
-/// `Err` carries the latencies gathered before the connection broke.
 async fn connection(
     addr: SocketAddr,
-    payload: usize,
+    workload: Workload,
     shared: Arc<Shared>,
     mut go: watch::Receiver<Option<(Instant, Instant)>>,
     mut close: watch::Receiver<bool>,
-) -> Result<Vec<u32>, Vec<u32>> {
+) -> ClientOutcome {
     let connect = async {
         let _slot = shared.connect_slots.acquire().await;
-        tokio::time::timeout(Duration::from_secs(20), TcpStream::connect(addr)).await
+        tokio::time::timeout(Duration::from_secs(20), Session::open(addr, &workload)).await
     };
-    let mut stream = match connect.await {
-        Ok(Ok(stream)) => stream,
+    let mut session = match connect.await {
+        Ok(Ok(session)) => session,
         _ => {
             shared.failed.fetch_add(1, Ordering::AcqRel);
-            return Err(Vec::new());
+            return ClientOutcome { latencies_us: Vec::new(), errors: 0 };
         }
     };
-    let _ = stream.set_nodelay(true);
     shared.connected.fetch_add(1, Ordering::AcqRel);
 
     let window = go.wait_for(Option::is_some).await.ok().and_then(|w| *w);
-    let mut latencies = Vec::new();
-    let mut broken = false;
+    let mut latencies_us = Vec::new();
+    let mut errors = 0;
     if let Some((start, end)) = window {
-        let request = vec![b'x'; payload];
-        let mut reply = vec![0u8; payload];
         let mut now = Instant::now();
         while now < end {
             let sent = now;
-            let round_trip = async {
-                stream.write_all(&request).await?;
-                stream.read_exact(&mut reply).await
+            let answered = match session.round_trip().await {
+                Ok(answered) => answered,
+                Err(_) => {
+                    errors += 1;
+                    break;
+                }
             };
-            if round_trip.await.is_err() {
-                broken = true;
-                break;
-            }
             now = Instant::now();
-            // Only round trips inside the window count, so requests/s is exact.
-            if sent >= start && now <= end {
-                latencies.push((now - sent).as_micros().min(u32::MAX as u128) as u32);
+            if !answered {
+                errors += 1;
+            } else if sent >= start && now <= end {
+                // Only round trips inside the window count, so requests/s is exact.
+                latencies_us.push((now - sent).as_micros().min(u32::MAX as u128) as u32);
             }
         }
     }
     shared.finished.fetch_add(1, Ordering::AcqRel);
     let _ = close.wait_for(|closed| *closed).await;
-    if broken { Err(latencies) } else { Ok(latencies) }
+    ClientOutcome { latencies_us, errors }
 }

@@ -90,7 +90,7 @@ enum Command {
         #[arg(long)]
         serve: bool,
     },
-    /// Measure the runner and the event loops.
+    /// Measure the runner, the event loops, and Part II's servers beside Twisted's.
     Bench {
         #[command(subcommand)]
         which: commands::bench::Which,

@@ -47,6 +47,61 @@ pub enum Which {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// 08-web's server against the chapter's Twisted Web site (inventory_site.py):
+    /// requests/s and latency of GET /inventory on keep-alive connections.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Web {
+        /// Passed on to the bench binary, e.g. `--connections 100 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// 09-tls's server against the chapter's Twisted feed server (feed_server.py):
+    /// full TLS handshakes per second, a new connection each.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Tls {
+        /// Passed on to the bench binary, e.g. `--connections 100 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// 10-websocket's server against the chapter's Twisted dashboard (dashboard.py):
+    /// one publisher, every client a subscribed dashboard; deliveries/s and latency.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Ws {
+        /// Passed on to the bench binary, e.g. `--connections 1000 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// 12-dns's server against the chapter's Twisted names server (zone_server.py):
+    /// UDP queries/s and latency.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Dns {
+        /// Passed on to the bench binary, e.g. `--connections 100 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// 11-finger's server against its Twisted server (finger_server.py): lookups/s,
+    /// one query per connection.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Finger {
+        /// Passed on to the bench binary, e.g. `--connections 100 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Runs one benchmark.
@@ -54,15 +109,21 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
     match which {
         Which::CheckLatency { exercise, runs } => latency::run(ws, &exercise, runs.max(1)),
         Which::FirstVerdict => first_verdict(ws),
-        Which::Echo { args } => echo(ws, &args),
+        Which::Echo { args } => against_twisted(ws, "echo", &args),
+        Which::Web { args } => against_twisted(ws, "web", &args),
+        Which::Tls { args } => against_twisted(ws, "tls", &args),
+        Which::Ws { args } => against_twisted(ws, "ws", &args),
+        Which::Dns { args } => against_twisted(ws, "dns", &args),
+        Which::Finger { args } => against_twisted(ws, "finger", &args),
     }
 }
 
-/// Runs the bench binary, giving it the Twisted virtual environment's Python unless
-/// the arguments leave Twisted out (or bring their own Python, or ask for help).
-fn echo(ws: &Workspace, args: &[String]) -> Result<ExitCode> {
+/// Runs the bench binary's benchmark `name`, giving it the Twisted virtual
+/// environment's Python unless the arguments leave Twisted out (or bring their own
+/// Python, or ask for help).
+fn against_twisted(ws: &Workspace, name: &str, args: &[String]) -> Result<ExitCode> {
     let mut command = cargo::cargo();
-    command.current_dir(&ws.root).args(["run", "--quiet", "--release", "--package", "untwisted-bench", "--", "echo"]);
+    command.current_dir(&ws.root).args(["run", "--quiet", "--release", "--package", "untwisted-bench", "--", name]);
     if wants_twisted(args) {
         let python = twisted_venv::python(ws, &target_dir(ws)?)?;
         command.arg("--python").arg(python);
@@ -71,7 +132,7 @@ fn echo(ws: &Workspace, args: &[String]) -> Result<ExitCode> {
     Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
-/// Whether the echo benchmark's arguments run Twisted's server with our Python.
+/// Whether a benchmark's arguments run Twisted's server with our Python.
 fn wants_twisted(args: &[String]) -> bool {
     let given = |flag: &str| args.iter().position(|a| a == flag);
     if given("-h").or(given("--help")).or(given("--python")).is_some() {

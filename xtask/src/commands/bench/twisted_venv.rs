@@ -1,4 +1,4 @@
-//! The Python that runs Twisted's echo server: the virtual environment the book's
+//! The Python that runs the benchmarks' Twisted servers: the virtual environment the book's
 //! tests make for the Twisted snippets (target/book-twisted-venv, exactly
 //! book/requirements.txt), made here the same way when it is missing, so both reuse it.
 
@@ -28,9 +28,10 @@ pub fn python(ws: &Workspace, target: &Path) -> Result<PathBuf> {
     let made = Command::new(python3).args(["-m", "venv"]).arg(&venv).status();
     if !made.is_ok_and(|s| s.success()) {
         return Err(Error::setup(format!(
-            "`python3 -m venv {}` failed: the Twisted echo server needs Python's venv module \
+            "`python3 -m venv {}` failed: the Twisted servers need Python's venv module \
              (on Debian and Ubuntu: apt install python3-venv)\n  \
-             or leave Twisted out: cargo xtask bench echo --servers reactor,tokio,threads",
+             or leave Twisted out: cargo xtask bench echo --servers reactor,tokio,threads \
+             (the others: --servers rust)",
             venv.display()
         )));
     }
@@ -61,9 +62,10 @@ fn python3() -> Result<&'static str> {
         })
         .ok_or_else(|| {
             Error::setup(
-                "python3 is missing: Twisted's echo server is a Python program. Install Python 3.9 or \
+                "python3 is missing: Twisted's servers are Python programs. Install Python 3.9 or \
                  newer with venv (python3 and python3-venv from your package manager), or leave Twisted \
-                 out: cargo xtask bench echo --servers reactor,tokio,threads",
+                 out: cargo xtask bench echo --servers reactor,tokio,threads (the others: \
+                 --servers rust)",
             )
         })
 }
