@@ -49,6 +49,23 @@ pub const TLS: Bench = Bench {
     }),
 };
 
+/// `tls-bulk`: the feed's bytes through TLS, 1 MiB of moves per request.
+pub const TLS_BULK: Bench = Bench {
+    spec: Spec { name: "tls-bulk", connections: &[10], servers: SERVERS, payload: false },
+    request: "keeps one TLS connection (one handshake) and sends a batch of 65,536 moves \
+              `WIDGET-12345 1` (16 bytes each: 1 MiB) while reading the 65,536 answer lines, \
+              so the rate is MiB of moves per second, encrypted one way and answered the other,",
+    unit: "MiB/s sent",
+    rust: ("09-tls (rustls, 1 thread)", "tls"),
+    twisted: ("Twisted (feed_server.py, pyOpenSSL)", snippet!("tls/twisted/feed_server.py"), &["--listen", "0"]),
+    shape: Shape::ClosedLoop(|server| {
+        let ca = server.ca_file().ok_or("the server named no CA")?;
+        const LINE: &[u8] = b"WIDGET-12345 1\r\n";
+        const LINES: usize = (1 << 20) / LINE.len();
+        Ok(Workload::TlsBulk { config: tls_client(ca)?, batch: Arc::from(LINE.repeat(LINES)), lines: LINES })
+    }),
+};
+
 /// A client configuration trusting the CA in the PEM file `ca`, without resumption.
 fn tls_client(ca: &Path) -> Result<Arc<rustls::ClientConfig>, String> {
     let ca = CertificateDer::from_pem_file(ca).map_err(|e| format!("cannot read the CA {}: {e}", ca.display()))?;

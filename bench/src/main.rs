@@ -40,6 +40,9 @@ BENCHMARKS:
     tls      09-tls's server vs the chapter's Twisted feed server
              (book/src/tls/twisted/feed_server.py): a new connection and a
              full TLS handshake per request [--connections 100]
+    tls-bulk the same two servers: 1 MiB of feed lines per request over one
+             TLS connection per client, read back at once; MiB/s sent
+             [--connections 10]
     ws       10-websocket's server vs the chapter's Twisted dashboard
              (book/src/websocket/twisted/dashboard.py): one publisher on the
              stock feed, every client a dashboard subscribed to its SKU;
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Some("echo") => None,
         Some("web") => Some(&benches::WEB),
         Some("tls") => Some(&benches::TLS),
+        Some("tls-bulk") => Some(&benches::TLS_BULK),
         Some("ws") => Some(&benches::WS),
         Some("dns") => Some(&benches::DNS),
         Some("finger") => Some(&benches::FINGER),

@@ -1,6 +1,7 @@
 //! What one client does per request, for each protocol the benchmarks load: echo
 //! round trips, keep-alive HTTP/1.1 GETs, one finger lookup per connection, a TLS
-//! handshake per connection, and DNS queries over UDP. Each is a closed loop: one request in flight per client.
+//! handshake per connection, a batch of feed lines over one TLS connection, and DNS
+//! queries over UDP. Each is a closed loop: one request in flight per client.
 
 use std::io;
 use std::net::SocketAddr;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use sol09_tls::rustls::ClientConfig;
 use sol09_tls::rustls::pki_types::ServerName;
 use sol09_tls::tokio_rustls::TlsConnector;
+use sol09_tls::tokio_rustls::client::TlsStream;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
@@ -32,6 +34,10 @@ pub enum Workload {
     /// A new connection and a full TLS handshake per request (to `localhost`),
     /// then `line`, then one answer line.
     Tls { config: Arc<ClientConfig>, line: Arc<[u8]> },
+    /// One TLS connection per client (one handshake, to `localhost`); each request
+    /// sends `batch` (`lines` feed lines) and reads `lines` answer lines, writing and
+    /// reading at once, as a scanner streaming moves would.
+    TlsBulk { config: Arc<ClientConfig>, batch: Arc<[u8]>, lines: usize },
     /// This DNS query (its first two bytes, the id, rewritten each time) over UDP.
     Dns { query: Arc<[u8]> },
 }
@@ -46,6 +52,8 @@ pub enum Session {
     Finger { addr: SocketAddr, query: Arc<[u8]>, expect: Arc<[u8]>, answer: Vec<u8> },
     /// Where to connect and shake hands for each request.
     Tls { addr: SocketAddr, connector: TlsConnector, line: Arc<[u8]>, answer: Vec<u8> },
+    /// An established TLS connection, the batch and how many answers it brings.
+    TlsBulk { stream: Box<TlsStream<TcpStream>>, batch: Arc<[u8]>, lines: usize },
     /// A connected UDP socket, the query, and the id of the last one sent.
     Dns { socket: UdpSocket, query: Vec<u8>, reply: Vec<u8>, id: u16 },
 }
@@ -74,6 +82,12 @@ impl Session {
                 line: Arc::clone(line),
                 answer: Vec::new(),
             },
+            Workload::TlsBulk { config, batch, lines } => {
+                let name = ServerName::try_from("localhost").expect("a valid name");
+                let connector = TlsConnector::from(Arc::clone(config));
+                let stream = Box::new(connector.connect(name, connect().await?).await?);
+                Session::TlsBulk { stream, batch: Arc::clone(batch), lines: *lines }
+            }
             Workload::Dns { query } => {
                 let socket = UdpSocket::bind((addr.ip(), 0)).await?;
                 socket.connect(addr).await?;
@@ -121,6 +135,27 @@ impl Session {
                 if answer.starts_with(b"ERR") {
                     return Err(unexpected("a total", answer));
                 }
+            }
+            Session::TlsBulk { stream, batch, lines } => {
+                // Write and read at once: the server answers while the batch is still
+                // arriving, and a client that only wrote would fill both buffers.
+                let (mut reader, mut writer) = tokio::io::split(&mut **stream);
+                let send = writer.write_all(batch);
+                let receive = async {
+                    let (mut seen, mut chunk) = (0, vec![0u8; 64 * 1024]);
+                    while seen < *lines {
+                        let n = reader.read(&mut chunk).await?;
+                        if n == 0 {
+                            return Err(io::Error::from(io::ErrorKind::UnexpectedEof));
+                        }
+                        if chunk[..n].starts_with(b"ERR") {
+                            return Err(unexpected("totals", &chunk[..n]));
+                        }
+                        seen += chunk[..n].iter().filter(|&&b| b == b'\n').count();
+                    }
+                    Ok(())
+                };
+                tokio::try_join!(send, receive)?;
             }
             Session::Dns { socket, query, reply, id } => {
                 *id = id.wrapping_add(1);

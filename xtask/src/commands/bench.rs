@@ -69,6 +69,17 @@ pub enum Which {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// 09-tls's server against the chapter's Twisted feed server: bulk MiB/s of feed
+    /// lines through one TLS connection per client, answered at once.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true, name = "tls-bulk")]
+    TlsBulk {
+        /// Passed on to the bench binary, e.g. `--connections 10 --duration 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// 10-websocket's server against the chapter's Twisted dashboard (dashboard.py):
     /// one publisher, every client a subscribed dashboard; deliveries/s and latency.
     ///
@@ -112,6 +123,7 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
         Which::Echo { args } => against_twisted(ws, "echo", &args),
         Which::Web { args } => against_twisted(ws, "web", &args),
         Which::Tls { args } => against_twisted(ws, "tls", &args),
+        Which::TlsBulk { args } => against_twisted(ws, "tls-bulk", &args),
         Which::Ws { args } => against_twisted(ws, "ws", &args),
         Which::Dns { args } => against_twisted(ws, "dns", &args),
         Which::Finger { args } => against_twisted(ws, "finger", &args),
