@@ -150,6 +150,13 @@ where
             Line::Closed => return Ok(()),
         };
         stream.write_all(format!("{answer}\r\n").as_bytes()).await?;
+        // A TLS stream may keep written records in its buffer when the socket is
+        // full; flush before waiting for more lines, or a client that sent a burst
+        // and now waits for its answers waits forever. (Lines already buffered are
+        // answered first: one flush per burst, not per line.)
+        if stream.buffer().is_empty() {
+            stream.flush().await?;
+        }
         if answer.starts_with("ERR line too long") {
             // Over TLS, shutdown() sends close_notify: the client sees a clean end.
             return stream.shutdown().await;

@@ -186,8 +186,13 @@ fn time(command: &mut Command) -> Result<(f64, bool)> {
 /// The folder cargo builds this workspace into (`CARGO_TARGET_DIR`, a config's
 /// `build.target-dir`, or `target/`), as `cargo metadata` reports it.
 fn target_dir(ws: &Workspace) -> Result<PathBuf> {
-    let output =
-        cargo::output(cargo::cargo().current_dir(&ws.root).args(["metadata", "--no-deps", "--format-version", "1"]))?;
+    let output = cargo::output(
+        cargo::cargo()
+            .current_dir(&ws.root)
+            .args(["metadata", "--no-deps", "--format-version", "1"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit()),
+    )?;
     let metadata: serde_json::Value = serde_json::from_slice(&output.stdout)
         .map_err(|e| Error::setup(format!("cargo metadata said something unexpected: {e}")))?;
     metadata["target_directory"]
