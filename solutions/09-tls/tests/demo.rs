@@ -275,3 +275,48 @@ fn the_pem_folder_is_removed_when_the_demo_is_killed() {
         std::thread::sleep(Duration::from_millis(10));
     }
 }
+
+/// A scanner that sends a burst of moves and then waits gets every answer: a TLS
+/// stream can hold written records in its buffer while the socket is full, so a
+/// server that never flushes before waiting for the next line leaves the last
+/// answers unsent, and both sides wait forever (found by `cargo xtask bench tls-bulk`).
+#[test]
+fn a_burst_of_moves_is_answered_in_full() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    const LINES: usize = 100_000;
+    let mut demo = DemoProcess::command(DEMO).spawn();
+    let config = trusting(&pem_dir(&mut demo));
+    let addr = demo.addr();
+    let runtime =
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let answered = runtime.block_on(async {
+        let tcp = tokio::net::TcpStream::connect(addr).await?;
+        let name = ServerName::try_from("localhost").expect("a DNS name");
+        let connector = sol09_tls::tokio_rustls::TlsConnector::from(config);
+        let (mut reader, mut writer) =
+            tokio::io::split(connector.connect(name, tcp).await?);
+        let send = async move {
+            writer.write_all(&b"BURST-1 1\r\n".repeat(LINES)).await?;
+            writer.flush().await?;
+            io::Result::Ok(writer)
+        };
+        let receive = async {
+            let (mut seen, mut chunk) = (0, vec![0u8; 64 * 1024]);
+            while seen < LINES {
+                match reader.read(&mut chunk).await? {
+                    0 => break,
+                    n => seen += chunk[..n].iter().filter(|&&b| b == b'\n').count(),
+                }
+            }
+            io::Result::Ok(seen)
+        };
+        let both = async { tokio::try_join!(send, receive) };
+        match tokio::time::timeout(Duration::from_secs(20), both).await {
+            Ok(result) => result.map(|(_, seen)| seen),
+            Err(_) => Err(io::Error::new(ErrorKind::TimedOut, "no answer for 20 s")),
+        }
+    });
+    let answered =
+        answered.unwrap_or_else(|e| panic!("the burst: {e}\n{}", demo.output()));
+    assert_eq!(answered, LINES, "answers to a burst of {LINES} moves");
+}
