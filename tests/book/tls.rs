@@ -29,7 +29,7 @@ fn the_twisted_tls_server_and_the_rust_solution_answer_the_twisted_client_alike(
     };
     let snippets = src().join("tls/twisted");
     let rust_demo = Demo::build("sol09-tls");
-    let moves = ["WIDGET-1 5", "WIDGET-1 -2", "GADGET 3", "WIDGET-1 10"];
+    let moves = ["WIDGET-1 5", "WIDGET-1 -2", "GADGET 3", "WIDGET-1 five", "WIDGET-1", "WIDGET-1 10"];
     let mut failures = Vec::new();
     for mode in [None, Some("--starttls")] {
         let mut answers = Vec::new();
@@ -65,7 +65,9 @@ fn the_twisted_tls_server_and_the_rust_solution_answer_the_twisted_client_alike(
             drop(running);
             let _ = std::fs::remove_dir_all(&pem_dir);
         }
-        let expected = "> WIDGET-1 5\n< WIDGET-1 5\n> WIDGET-1 -2\n< WIDGET-1 3\n> GADGET 3\n< GADGET 3\n> WIDGET-1 10\n< WIDGET-1 13";
+        let expected = "> WIDGET-1 5\n< WIDGET-1 5\n> WIDGET-1 -2\n< WIDGET-1 3\n> GADGET 3\n< GADGET 3\n\
+                        > WIDGET-1 five\n< ERR qty must be a whole number, got \"five\"\n\
+                        > WIDGET-1\n< ERR missing qty, expected: SKU qty\n> WIDGET-1 10\n< WIDGET-1 13";
         for (server, output) in ["twisted", "rust"].iter().zip(&answers) {
             if output.trim_end() != expected {
                 failures.push(format!("the {server} server {mode:?} answered the Twisted client:\n{output}"));

@@ -7,9 +7,11 @@
 It makes its certificates at start-up and writes DIR/ca.pem for clients to trust.
 """
 
+import importlib.util
 import os
 import sys
 import tempfile
+from pathlib import Path
 
 from twisted.internet import defer, endpoints, protocol, reactor, ssl
 from twisted.internet.interfaces import IHandshakeListener
@@ -20,12 +22,26 @@ from zope.interface import implementer
 from pki import TestCa
 
 
+def chapter_05_feed():
+    """Chapter 05's Twisted feed (book/src/lines/twisted/feed_server.py), loaded from
+    its file: its parsing, its totals and its answers are what this server speaks."""
+    path = Path(__file__).resolve().parents[2] / "lines" / "twisted" / "feed_server.py"
+    spec = importlib.util.spec_from_file_location("chapter_05_feed", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+lines_feed = chapter_05_feed()
+
+
 # ANCHOR: server
 @implementer(IHandshakeListener)
 class FeedProtocol(TimeoutMixin, LineReceiver):
     """Chapter 05's feed, unchanged; TLS is the transport's business."""
 
     HANDSHAKE_TIMEOUT = 10  # seconds to complete the handshake (or ask for it)
+    MAX_LENGTH = lines_feed.FeedProtocol.MAX_LENGTH
 
     def connectionMade(self):
         self.secure = not self.factory.starttls  # an SSL4 port is TLS already
@@ -37,13 +53,11 @@ class FeedProtocol(TimeoutMixin, LineReceiver):
     def lineReceived(self, line):
         if not self.secure:
             return self.plainLineReceived(line)
-        totals = self.factory.totals
-        try:
-            sku, qty = line.decode("ascii").split()
-            totals[sku] = totals.get(sku, 0) + int(qty)
-            self.sendLine(f"{sku} {totals[sku]}".encode())
-        except ValueError:
-            self.sendLine(b"ERR expected: SKU qty")
+        self.sendLine(self.factory.feed.apply(line).encode())  # chapter 05's answer
+
+    def lineLengthExceeded(self, line):  # chapter 05's bound, and its answer
+        self.sendLine(b"ERR line too long (max %d bytes)" % self.MAX_LENGTH)
+        self.transport.loseConnection()
 
     def plainLineReceived(self, line):
         if line != b"STARTTLS":
@@ -62,7 +76,8 @@ class FeedFactory(protocol.Factory):
     protocol = FeedProtocol
 
     def __init__(self, tls, starttls=False):
-        self.tls, self.starttls, self.totals = tls, starttls, {}
+        self.tls, self.starttls = tls, starttls
+        self.feed = lines_feed.FeedFactory()  # the totals, and the rules that move them
 
 
 def listen(port, cert_pem, key_pem, starttls=False):
