@@ -81,6 +81,8 @@ pub fn remove(root: &Path) -> Result<bool> {
     let Some((rest, created)) = strip(&text) else { return Ok(false) };
     if created && rest.is_empty() {
         std::fs::remove_file(&path).map_err(|e| Error::setup(format!("cannot remove {}: {e}", path.display())))?;
+        // And `.cargo/` if join made that too (only an empty folder is removed).
+        let _ = std::fs::remove_dir(root.join(".cargo"));
     } else {
         files::write_atomically(&path, rest.as_bytes())?;
     }
