@@ -102,19 +102,40 @@ pub fn run(ws: &Workspace, options: &Options<'_>) -> Result<ExitCode> {
     }
 }
 
+/// Where the room listens, read from the page address it printed.
+#[derive(Debug, PartialEq, Eq)]
+struct Address {
+    /// `http://HOST:PORT`, as the room listens.
+    base: String,
+    /// What attendees join: `base`, with this machine's LAN address for 0.0.0.0.
+    join: String,
+    /// Whether only this machine can reach it.
+    loopback: bool,
+}
+
+impl Address {
+    fn of(page: &str, lan: impl FnOnce() -> Option<IpAddr>) -> Address {
+        let base = page.split("/?").next().unwrap_or(page).trim_end_matches('/').to_owned();
+        let authority = base.trim_start_matches("http://");
+        let host = authority.rsplit_once(':').map_or(authority, |(host, _)| host);
+        let ip: Option<IpAddr> = host.trim_start_matches('[').trim_end_matches(']').parse().ok();
+        let mut join = base.clone();
+        // 0.0.0.0 is where the room listens, not an address attendees can reach.
+        if ip.is_some_and(|ip| ip.is_unspecified())
+            && let Some(lan) = lan()
+        {
+            let lan = if lan.is_ipv6() { format!("[{lan}]") } else { lan.to_string() };
+            join = base.replacen(host, &lan, 1);
+        }
+        let loopback = host == "localhost" || ip.is_some_and(|ip| ip.is_loopback());
+        Address { base, join, loopback }
+    }
+}
+
 /// Prints the page to open and the command attendees join with; warns loudly when the
 /// room is open to the network.
 fn announce(page: &str, token: &str, bundle: bool) {
-    let base = page.split("/?").next().unwrap_or(page).trim_end_matches('/');
-    let host = base.trim_start_matches("http://").rsplit_once(':').map_or(base, |(host, _)| host);
-    let ip: Option<IpAddr> = host.trim_start_matches('[').trim_end_matches(']').parse().ok();
-    let mut join_base = base.to_owned();
-    if ip.is_some_and(|ip| ip.is_unspecified()) {
-        // 0.0.0.0 is where the room listens, not an address attendees can reach.
-        if let Some(lan) = lan_address() {
-            join_base = base.replacen(host, &lan.to_string(), 1);
-        }
-    }
+    let Address { base, join: join_base, loopback } = Address::of(page, lan_address);
     println!("\n{} open {}", "Instructor:".bold(), page.cyan());
     println!(
         "{} cargo xtask join {join_base} --name YOUR-NAME --token {token}{}",
@@ -123,8 +144,8 @@ fn announce(page: &str, token: &str, bundle: bool) {
     );
     if bundle {
         println!("  (--bundle: take every crate from the room, for laptops without the internet)");
+        println!("{}", first_runner_build(&join_base, token));
     }
-    let loopback = host == "localhost" || ip.is_some_and(|ip| ip.is_loopback());
     if !loopback {
         ui::warning(format!(
             "{}: anyone on this network who has the token can see the room and post to it. \
@@ -134,6 +155,19 @@ fn announce(page: &str, token: &str, bundle: bool) {
     } else {
         println!("  (loopback only: attendees on other machines need `--listen 0.0.0.0:PORT`)");
     }
+}
+
+/// The recipe for a laptop without a single crate: the runner itself cannot build
+/// yet, so the bundle is fetched by hand and handed to that one cargo command.
+fn first_runner_build(base: &str, token: &str) -> String {
+    format!(
+        "  A laptop that has never built the runner starts with (in the checkout):\n    \
+         curl -fo bundle.tar '{base}/bundle.tar?token={token}' && mkdir -p .untwisted && \
+         tar -xf bundle.tar -C .untwisted && rm bundle.tar\n    \
+         cargo --config 'source.crates-io.replace-with=\"untwisted-room-bundle\"' \
+         --config 'source.untwisted-room-bundle.directory=\".untwisted/vendor\"' \
+         xtask join {base} --name YOUR-NAME --token {token} --bundle"
+    )
 }
 
 /// This machine's address on the LAN: the one a UDP socket "connected" towards a
@@ -146,4 +180,21 @@ fn lan_address() -> Option<IpAddr> {
 
 fn shown(ws: &Workspace, path: &std::path::Path) -> String {
     path.strip_prefix(&ws.root).unwrap_or(path).display().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_join_address_is_reachable_and_an_open_room_is_noticed() {
+        let lan = || Some(IpAddr::from([192, 168, 1, 20]));
+        let local = Address::of("http://127.0.0.1:4000/?token=T", lan);
+        assert_eq!((local.join.as_str(), local.loopback), ("http://127.0.0.1:4000", true));
+        let open = Address::of("http://0.0.0.0:4000/?token=T", lan);
+        assert_eq!((open.base.as_str(), open.join.as_str()), ("http://0.0.0.0:4000", "http://192.168.1.20:4000"));
+        assert!(!open.loopback);
+        assert!(Address::of("http://[::1]:4000/?token=T", lan).loopback);
+        assert!(!Address::of("http://10.0.0.5:4000/?token=T", lan).loopback);
+    }
 }
