@@ -108,6 +108,16 @@ pub fn send(url: &Url, request: &Request<'_>, max_body: u64) -> io::Result<Respo
 /// Sends `request` and streams the response's body into `sink` (a file, for the
 /// bundle), refusing one longer than `max_body`; returns the status.
 pub fn exchange(url: &Url, request: &Request<'_>, sink: &mut dyn Write, max_body: u64) -> io::Result<u16> {
+    // A read or write that ran out of time says EAGAIN on Unix: say what happened.
+    exchange_once(url, request, sink, max_body).map_err(|e| match e.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            io::Error::new(io::ErrorKind::TimedOut, format!("no answer within {} s", request.timeout.as_secs_f32()))
+        }
+        _ => e,
+    })
+}
+
+fn exchange_once(url: &Url, request: &Request<'_>, sink: &mut dyn Write, max_body: u64) -> io::Result<u16> {
     let stream = connect(url, request.timeout)?;
     stream.set_read_timeout(Some(request.timeout))?;
     stream.set_write_timeout(Some(request.timeout))?;
