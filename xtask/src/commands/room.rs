@@ -40,7 +40,15 @@ pub fn run(ws: &Workspace, options: &Options<'_>) -> Result<ExitCode> {
     let book = if options.no_book {
         None
     } else {
-        let built = crate::commands::book::run(ws, false)? == ExitCode::SUCCESS;
+        // A book that cannot be built (no mdBook, no network to install it) is no
+        // reason to keep the room closed.
+        let built = match crate::commands::book::run(ws, false) {
+            Ok(code) => code == ExitCode::SUCCESS,
+            Err(error) => {
+                ui::warning(&error);
+                false
+            }
+        };
         let index = ws.path("book/book/index.html");
         match (built, index.is_file()) {
             (true, _) => Some(ws.path("book/book")),
