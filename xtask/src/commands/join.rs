@@ -74,6 +74,12 @@ pub fn run(ws: &Workspace, url: &str, name: &str, token: &str, bundle: bool) -> 
             Mark::Pass,
             "cargo xtask setup".cyan()
         );
+        // mdBook is installed from crates.io, and is not one of the workspace's crates.
+        println!(
+            "  Setup cannot build the book offline (mdBook is not in the bundle): read it from the room,\n  \
+             {}/book/index.html?token={}",
+            room.url, room.token
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
