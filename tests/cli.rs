@@ -10,6 +10,10 @@ use tempfile::TempDir;
 mod support;
 use support::{runner, workspace_root};
 
+// The room (`join`, `leave`, verdicts posted while joined, the offline bundle).
+#[path = "cli/room.rs"]
+mod room;
+
 /// A throwaway copy of `tests/fixture`: two exercises (01 synchronous, 02 async with
 /// a given module), their stubs and solutions, a git history and a seal.
 struct Fixture {

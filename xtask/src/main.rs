@@ -1,7 +1,7 @@
 //! The untwisted workshop runner: `cargo xtask <command>`.
 //!
 //! Learners use `check`, `hint`, `watch`, `reset` and `solution`; instructors use
-//! `demo`, `verify`, `seal` and `bench`. Exit codes: 0 pass, 1 fail, 2 usage or setup error.
+//! `demo`, `verify`, `seal`, `bench` and `room`; attendees of a room, `join` and `leave`. Exit codes: 0 pass, 1 fail, 2 usage or setup error.
 
 use std::process::ExitCode;
 
@@ -95,6 +95,41 @@ enum Command {
         #[command(subcommand)]
         which: commands::bench::Which,
     },
+    /// Run the room: a live page of every attendee's progress, and the offline bundle (instructors).
+    Room {
+        /// Address to listen on (default: loopback, a free port; 0.0.0.0:PORT opens it to the LAN).
+        #[arg(long)]
+        listen: Option<String>,
+        /// Do not make or serve the offline bundle of crates.
+        #[arg(long)]
+        no_bundle: bool,
+        /// Do not build or serve the book.
+        #[arg(long)]
+        no_book: bool,
+    },
+    /// Join the instructor's room: your checks show on its page (scores only, never your code).
+    Join {
+        /// The room's address, as `cargo xtask room` printed it: http://HOST:PORT.
+        #[arg(required_unless_present = "status")]
+        url: Option<String>,
+        /// Your name on the instructor's page.
+        #[arg(long, required_unless_present = "status")]
+        name: Option<String>,
+        /// The room's token, as `cargo xtask room` printed it.
+        #[arg(long, required_unless_present = "status")]
+        token: Option<String>,
+        /// Also take every crate from the room, for setup without the internet.
+        #[arg(long)]
+        bundle: bool,
+        /// Show the room you joined, the last check sent, and whether it answers.
+        #[arg(long, conflicts_with_all = ["url", "name", "token", "bundle"])]
+        status: bool,
+    },
+    /// Leave the room, and give cargo back its registry after `join --bundle`.
+    Leave,
+    /// Post a verdict's summary to the room (the detached process a check starts).
+    #[command(name = "post-verdict", hide = true)]
+    PostVerdict,
 }
 
 fn main() -> ExitCode {
@@ -147,6 +182,19 @@ fn run(cli: Cli) -> Result<ExitCode, Error> {
         Some(Command::Seal) => commands::seal::run(&ws),
         Some(Command::Book { serve }) => commands::book::run(&ws, serve),
         Some(Command::Bench { which }) => commands::bench::run(&ws, which),
+        Some(Command::Room { listen, no_bundle, no_book }) => {
+            commands::room::run(&ws, &commands::room::Options { listen: listen.as_deref(), no_bundle, no_book })
+        }
+        Some(Command::Join { status: true, .. }) => commands::join::run_status(&ws),
+        Some(Command::Join { url, name, token, bundle, .. }) => {
+            let (url, name, token) = (url.unwrap_or_default(), name.unwrap_or_default(), token.unwrap_or_default());
+            commands::join::run(&ws, &url, &name, &token, bundle)
+        }
+        Some(Command::Leave) => commands::leave::run(&ws),
+        Some(Command::PostVerdict) => {
+            xtask::report::post_from_stdin(&ws);
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 

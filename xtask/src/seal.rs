@@ -66,8 +66,8 @@ pub fn sealed_files(ws: &Workspace, exercise: &Exercise) -> Result<Vec<String>> 
     Ok(load(ws)?.into_keys().filter(|path| path.starts_with(&prefix)).collect())
 }
 
-/// FNV-1a 64 of the bytes, with `\r\n` read as `\n`.
-fn hash(bytes: &[u8]) -> String {
+/// FNV-1a 64 of the bytes, with `\r\n` read as `\n` (the room's bundle is keyed by it too).
+pub fn hash(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for (i, &b) in bytes.iter().enumerate() {
         if b == b'\r' && bytes.get(i + 1) == Some(&b'\n') {

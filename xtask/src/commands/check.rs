@@ -11,7 +11,7 @@ use crate::progress::Progress;
 use crate::steps::StepsFile;
 use crate::verdict::Verdict;
 use crate::workspace::Workspace;
-use crate::{seal, testrun};
+use crate::{report, seal, testrun};
 
 /// Checks one exercise (by default the current one), or all of them.
 ///
@@ -32,6 +32,11 @@ pub fn run(ws: &Workspace, name: Option<&str>, all: bool, json: bool) -> Result<
     let mut verdicts = Vec::new();
     for exercise in exercises {
         let verdict = check(ws, exercise)?;
+        // While joined, the room hears of it (in the background; never of `--all`,
+        // which would move the learner to the last exercise on the instructor's page).
+        if !all {
+            report::post_in_background(ws, &verdict);
+        }
         Progress::update(ws, |saved| saved.record(&verdict));
         progress.record(&verdict);
         if !json {
