@@ -162,6 +162,17 @@ struct Row {
     page: Option<String>,
 }
 
+/// The page a table cell links, from the workspace root (the schedule page is in
+/// book/src/appendix/).
+fn linked_page(cell: &str) -> Option<String> {
+    let at = cell.find("](")? + 2;
+    let target = &cell[at..at + cell[at..].find(')')?];
+    Some(match target.strip_prefix("../") {
+        Some(rest) => format!("book/src/{rest}"),
+        None => format!("book/src/appendix/{target}"),
+    })
+}
+
 fn schedule() -> Vec<Row> {
     read(&root().join(SCHEDULE))
         .lines()
@@ -170,13 +181,7 @@ fn schedule() -> Vec<Row> {
                 line.trim().strip_prefix('|')?.strip_suffix('|')?.split('|').map(str::trim).collect();
             let [start, minutes, what] = cells[..] else { return None };
             clock(start)?;
-            let page = what.find("](").and_then(|at| {
-                let target = &what[at + 2..at + 2 + what[at + 2..].find(')')?];
-                Some(match target.strip_prefix("../") {
-                    Some(rest) => format!("book/src/{rest}"),
-                    None => format!("book/src/appendix/{target}"),
-                })
-            });
+            let page = linked_page(what);
             Some(Row { start: start.to_owned(), minutes: minutes.parse().ok(), what: what.to_owned(), page })
         })
         .collect()
@@ -255,4 +260,35 @@ fn the_full_day_schedule_agrees_with_the_chapters() {
         ));
     }
     assert_no_problems(&format!("the full day's schedule ({SCHEDULE}) and the chapters' notes"), &problems);
+}
+
+/// The short track's table on the schedule page: `| [Setup](../setup/index.md) | 10 |`
+/// → (book/src/setup/index.md, 10).
+fn short_track_table() -> Vec<(String, u32)> {
+    read(&root().join(SCHEDULE))
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> =
+                line.trim().strip_prefix('|')?.strip_suffix('|')?.split('|').map(str::trim).collect();
+            let [what, minutes] = cells[..] else { return None };
+            Some((linked_page(what)?, minutes.parse().ok()?))
+        })
+        .collect()
+}
+
+#[test]
+fn the_short_track_table_agrees_with_the_chapters() {
+    let (timings, _) = timings();
+    let table = short_track_table();
+    let mut problems = Vec::new();
+    for timing in &timings {
+        let rows: Vec<u32> = table.iter().filter(|(page, _)| *page == timing.chapter).map(|(_, n)| *n).collect();
+        match (timing.short, &rows[..]) {
+            (Some(0) | None, []) => {}
+            (Some(short), [n]) if short == *n => {}
+            (short, _) => problems
+                .push(format!("{}: {short:?} min in its notes, {rows:?} in the short track's table", timing.chapter)),
+        }
+    }
+    assert_no_problems(&format!("the short track's table ({SCHEDULE}) and the chapters' notes"), &problems);
 }
