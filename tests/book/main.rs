@@ -1,5 +1,5 @@
 //! Tests of the whole for the book: it agrees with the manifest and the runner, every
-//! include and link resolves, the short track adds up, it builds without a warning
+//! include and link resolves, both tracks add up, it builds without a warning
 //! with the pinned mdBook, and every Twisted snippet in it really runs (the Rust
 //! it shows is compiled and tested in book/examples and the exercise crates).
 //!
@@ -17,18 +17,16 @@ use std::time::{Duration, Instant};
 use xtask::commands::book::{exercise_box, mdbook};
 use xtask::manifest::Manifest;
 
-/// The minutes of the short track, across every chapter's speaker notes.
-const SHORT_TRACK_MINUTES: u32 = 150;
-
 /// How long one snippet's `--selftest` may take.
 const SNIPPET_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[path = "../support/mod.rs"]
 mod support;
 
-// How the pages teach, and the commands they show.
+// How the pages teach, and the commands they show; the two tracks' timing.
 mod commands;
 mod teaching;
+mod tracks;
 
 // The demos' shared contract, and the chapters' real peers, one module each: a
 // chapter's Twisted server and its Rust solution answer one scripted client alike,
@@ -218,49 +216,6 @@ fn every_include_and_anchor_resolves() {
     }
     assert!(seen > 0, "no {{{{#include}}}} found in the book");
     assert_no_problems("includes that do not resolve", &problems);
-}
-
-// ---------------------------------------------------------------------------------
-// The short track
-
-/// `Short track: 20 min` (anywhere in the line, bold or not) → 20.
-fn short_track_minutes(line: &str) -> Option<u32> {
-    let rest = line[line.find("Short track:")? + "Short track:".len()..].trim_start_matches(['*', ' ']);
-    let mut words = rest.split_whitespace();
-    let minutes = words.next()?.parse().ok()?;
-    words.next()?.trim_start_matches('*').starts_with("min").then_some(minutes)
-}
-
-#[test]
-fn the_short_track_adds_up_to_150_minutes() {
-    let mut problems = Vec::new();
-    let mut total = 0;
-    let mut breakdown = Vec::new();
-    for chapter in summary_chapters() {
-        let Ok(text) = std::fs::read_to_string(root().join(&chapter)) else {
-            problems.push(format!("{chapter} does not exist yet"));
-            continue;
-        };
-        let minutes: Vec<u32> = text.lines().filter_map(short_track_minutes).collect();
-        match minutes[..] {
-            [] if text.contains("speaker-notes") => {
-                problems.push(format!("{chapter} has speaker notes without a `Short track: N min` line"))
-            }
-            [] => {}
-            [n] => {
-                total += n;
-                breakdown.push(format!("{chapter}: {n}"));
-            }
-            _ => problems.push(format!("{chapter} says `Short track: N min` {} times", minutes.len())),
-        }
-    }
-    if total != SHORT_TRACK_MINUTES {
-        problems.push(format!(
-            "the short track is {total} min, not {SHORT_TRACK_MINUTES}:\n    {}",
-            breakdown.join("\n    ")
-        ));
-    }
-    assert_no_problems("the short track's timing", &problems);
 }
 
 // ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 pub mod deferreds;
 pub mod deployment;
 pub mod dns;
+pub mod drawbacks;
 pub mod finger;
 pub mod introduction;
 pub mod lines;
