@@ -40,7 +40,11 @@ pub struct Args {
 fn parse_token(token: &str) -> Result<String, String> {
     let chars = token.chars().count();
     if !TOKEN_CHARS.contains(&chars) {
-        return Err(format!("the token must be {} to {} characters, not {chars}", TOKEN_CHARS.start(), TOKEN_CHARS.end()));
+        return Err(format!(
+            "the token must be {} to {} characters, not {chars}",
+            TOKEN_CHARS.start(),
+            TOKEN_CHARS.end()
+        ));
     }
     if token.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err("the token may not contain spaces or control characters".into());

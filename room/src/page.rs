@@ -16,7 +16,8 @@ const PAGE: &str = include_str!("page.html");
 /// GET /: the page with a new nonce and its policy.
 pub fn page() -> Reply {
     let nonce = nonce();
-    let mut reply = reply::with(StatusCode::OK, "text/html; charset=utf-8", reply::full(PAGE.replace("{{nonce}}", &nonce)));
+    let mut reply =
+        reply::with(StatusCode::OK, "text/html; charset=utf-8", reply::full(PAGE.replace("{{nonce}}", &nonce)));
     let policy = format!(
         "default-src 'none'; script-src 'nonce-{nonce}'; style-src 'nonce-{nonce}'; connect-src 'self'; \
          base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
@@ -32,7 +33,9 @@ pub fn page() -> Reply {
 fn nonce() -> String {
     let word = || {
         let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos());
+        hasher.write_u128(
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos(),
+        );
         hasher.finish()
     };
     format!("{:016x}{:016x}", word(), word())
@@ -44,7 +47,9 @@ mod tests {
 
     #[test]
     fn the_page_builds_attendee_data_as_text_only() {
-        assert!(!PAGE.contains("innerHTML") && !PAGE.contains("insertAdjacentHTML") && !PAGE.contains("document.write"));
+        assert!(
+            !PAGE.contains("innerHTML") && !PAGE.contains("insertAdjacentHTML") && !PAGE.contains("document.write")
+        );
         assert!(PAGE.contains("textContent"));
         assert_ne!(nonce(), nonce());
         assert_eq!(nonce().len(), 32);

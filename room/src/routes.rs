@@ -32,10 +32,9 @@ pub async fn handle(app: App, request: Request<Incoming>) -> Reply {
     // links (which carry no token) work too.
     let set_cookie = head.method == Method::GET && crate::token::query_token(head.uri.query().unwrap_or("")).is_some();
     let mut reply = route(app.clone(), head, body).await;
-    if set_cookie && reply.status() != StatusCode::SWITCHING_PROTOCOLS {
-        if let Some(cookie) = app.token.cookie().and_then(|c| HeaderValue::from_str(&c).ok()) {
-            reply.headers_mut().insert(SET_COOKIE, cookie);
-        }
+    let cookie = app.token.cookie().and_then(|c| HeaderValue::from_str(&c).ok());
+    if let Some(cookie) = cookie.filter(|_| set_cookie && reply.status() != StatusCode::SWITCHING_PROTOCOLS) {
+        reply.headers_mut().insert(SET_COOKIE, cookie);
     }
     reply
 }
@@ -156,9 +155,10 @@ fn post_verdict(app: &App, body: &[u8]) -> Reply {
 fn upgrade(app: App, mut request: Request<Incoming>) -> Reply {
     let headers = request.headers();
     let has = |name, value: &str| {
-        headers.get_all(name).iter().any(|v| {
-            v.to_str().is_ok_and(|v| v.split(',').any(|part| part.trim().eq_ignore_ascii_case(value)))
-        })
+        headers
+            .get_all(name)
+            .iter()
+            .any(|v| v.to_str().is_ok_and(|v| v.split(',').any(|part| part.trim().eq_ignore_ascii_case(value))))
     };
     let key = headers.get(SEC_WEBSOCKET_KEY).map(|key| derive_accept_key(key.as_bytes()));
     let (true, true, true, Some(accept)) =

@@ -187,7 +187,9 @@ impl Room {
             .filter(|(_, n)| n * 3 > present.len())
             .map(|((exercise, step), failing)| Hard { exercise: exercise.into(), step: step.into(), failing })
             .collect();
-        hard.sort_by(|a, b| b.failing.cmp(&a.failing).then_with(|| (&a.exercise, &a.step).cmp(&(&b.exercise, &b.step))));
+        hard.sort_by(|a, b| {
+            b.failing.cmp(&a.failing).then_with(|| (&a.exercise, &a.step).cmp(&(&b.exercise, &b.step)))
+        });
         hard.truncate(HARDEST_SHOWN);
         hard
     }

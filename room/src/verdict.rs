@@ -170,7 +170,8 @@ mod tests {
         let status = |body: &str| parse_verdict(body.as_bytes(), &exercises()).unwrap_err().status;
         // A good verdict with one field replaced (a JSON object never repeats a key).
         let with = |field: &str| {
-            let mut good = serde_json::json!({"name": "Ada", "exercise": "05-lines", "passed": 1, "total": 2, "failing": null});
+            let mut good =
+                serde_json::json!({"name": "Ada", "exercise": "05-lines", "passed": 1, "total": 2, "failing": null});
             let replaced: serde_json::Value = serde_json::from_str(&format!("{{{field}}}")).unwrap();
             good.as_object_mut().unwrap().extend(replaced.as_object().unwrap().clone());
             good.to_string()
