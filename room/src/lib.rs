@@ -55,6 +55,12 @@ pub struct Started {
     pub warnings: Vec<String>,
 }
 
+/// The runtime the room runs on: two worker threads (a room is a few hundred
+/// attendees; more threads would only contend with their builds).
+pub fn runtime() -> io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()
+}
+
 /// Loads the state, binds, and starts the pusher and the saver.
 pub async fn start(args: &Args) -> io::Result<Started> {
     let mut warnings = Vec::new();
