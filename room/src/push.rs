@@ -74,3 +74,38 @@ pub async fn serve_viewer(app: App, upgraded: Upgraded) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+    use crate::state::Room;
+    use crate::token::Token;
+
+    #[tokio::test(start_paused = true)]
+    async fn a_burst_of_changes_is_at_most_ten_frames_a_second_and_quiet_rooms_refresh() {
+        let app = App::new(Token::new("0123456789abcdef"), Room::new(vec!["05-lines".into()], 10), None, None);
+        tokio::spawn(publish_changes(app.clone()));
+        let frames = Arc::new(AtomicUsize::new(0));
+        let mut watching = app.frames();
+        let counted = Arc::clone(&frames);
+        tokio::spawn(async move {
+            while watching.changed().await.is_ok() {
+                counted.fetch_add(1, Ordering::Relaxed);
+            }
+        });
+        // A change every millisecond for a second.
+        for _ in 0..1000 {
+            app.touch();
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        let burst = frames.load(Ordering::Relaxed);
+        assert!((9..=11).contains(&burst), "{burst} frames for 1000 changes in a second");
+        // Nothing changes: one refresh per REFRESH (the stuck marks move with the clock).
+        tokio::time::sleep(REFRESH * 2 + Duration::from_millis(500)).await;
+        let quiet = frames.load(Ordering::Relaxed) - burst;
+        assert!((2..=3).contains(&quiet), "{quiet} frames in {:?} of quiet", REFRESH * 2);
+    }
+}

@@ -205,6 +205,8 @@ async fn garbage_and_bad_paths_never_break_the_room() {
         let answer = raw(addr, junk).await;
         assert!(answer.status == 0 || answer.status >= 400, "{}", answer.head);
     }
+    let not_a_handshake = request(addr, "GET", &format!("/ws?token={TOKEN}"), None, "").await;
+    assert_eq!(not_a_handshake.status, 400, "a GET /ws that is no WebSocket handshake");
     let not_json = post(addr, "/api/verdict", "{\"name\": ").await;
     assert_eq!(not_json.status, 400);
     let book = |path: &'static str| request(addr, "GET", path, Some(TOKEN), "");
