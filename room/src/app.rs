@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::{Semaphore, watch};
 
@@ -13,6 +13,32 @@ use crate::token::Token;
 
 /// At most this many live pages (WebSocket viewers) at once.
 pub const MAX_VIEWERS: usize = 64;
+
+/// How much a room lets clients hold and how long it waits for them (the
+/// defaults are the constants; tests shrink them).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Connections at once ([`crate::server::MAX_CONNECTIONS`]).
+    pub max_connections: usize,
+    /// Live pages at once ([`MAX_VIEWERS`]).
+    pub max_viewers: usize,
+    /// For a request's head, and a kept-alive connection's idling
+    /// ([`crate::server::HEADER_READ_TIMEOUT`]).
+    pub header_read_timeout: Duration,
+    /// For a body once its head is in ([`crate::routes::BODY_READ_TIMEOUT`]).
+    pub body_read_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: crate::server::MAX_CONNECTIONS,
+            max_viewers: MAX_VIEWERS,
+            header_read_timeout: crate::server::HEADER_READ_TIMEOUT,
+            body_read_timeout: crate::routes::BODY_READ_TIMEOUT,
+        }
+    }
+}
 
 /// The server's shared state; cheap to clone.
 #[derive(Clone)]
@@ -32,6 +58,8 @@ pub struct Inner {
     frames: watch::Sender<Arc<str>>,
     /// One permit per live page.
     pub viewers: Arc<Semaphore>,
+    /// Its bounds and timeouts.
+    pub limits: Limits,
     /// A built book, served under /book/.
     pub book: Option<PathBuf>,
     /// The offline bundle, served at /bundle.tar.
@@ -47,7 +75,7 @@ impl std::ops::Deref for App {
 
 impl App {
     /// The shared state of a room.
-    pub fn new(token: Token, room: Room, book: Option<PathBuf>, bundle: Option<PathBuf>) -> Self {
+    pub fn new(token: Token, room: Room, limits: Limits, book: Option<PathBuf>, bundle: Option<PathBuf>) -> Self {
         let first = view_json(&room);
         App(Arc::new(Inner {
             token,
@@ -55,7 +83,8 @@ impl App {
             limiter: Mutex::new(RateLimiter::default()),
             changed: watch::Sender::new(0),
             frames: watch::Sender::new(first),
-            viewers: Arc::new(Semaphore::new(MAX_VIEWERS)),
+            viewers: Arc::new(Semaphore::new(limits.max_viewers)),
+            limits,
             book,
             bundle,
         }))

@@ -32,7 +32,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use app::App;
+pub use app::{App, Limits};
 pub use args::Args;
 pub use server::Server;
 
@@ -63,6 +63,11 @@ pub fn runtime() -> io::Result<tokio::runtime::Runtime> {
 
 /// Loads the state, binds, and starts the pusher and the saver.
 pub async fn start(args: &Args) -> io::Result<Started> {
+    start_with(args, Limits::default()).await
+}
+
+/// [`start`], with other bounds and timeouts than the defaults.
+pub async fn start_with(args: &Args, limits: Limits) -> io::Result<Started> {
     let mut warnings = Vec::new();
     let mut room = Room::new(args.exercises.clone(), args.stuck_minutes);
     if let Some(path) = &args.state {
@@ -82,7 +87,7 @@ pub async fn start(args: &Args) -> io::Result<Started> {
             args.listen
         ));
     }
-    let app = App::new(Token::new(args.token.clone()), room, args.book.clone(), args.bundle.clone());
+    let app = App::new(Token::new(args.token.clone()), room, limits, args.book.clone(), args.bundle.clone());
     let server = Server::bind(args.listen, app.clone()).await?;
     let addr = server.local_addr()?;
     tokio::spawn(push::publish_changes(app.clone()));

@@ -86,7 +86,13 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn a_burst_of_changes_is_at_most_ten_frames_a_second_and_quiet_rooms_refresh() {
-        let app = App::new(Token::new("0123456789abcdef"), Room::new(vec!["05-lines".into()], 10), None, None);
+        let app = App::new(
+            Token::new("0123456789abcdef"),
+            Room::new(vec!["05-lines".into()], 10),
+            Default::default(),
+            None,
+            None,
+        );
         tokio::spawn(publish_changes(app.clone()));
         let frames = Arc::new(AtomicUsize::new(0));
         let mut watching = app.frames();

@@ -43,7 +43,7 @@ async fn route(app: App, head: hyper::http::request::Parts, body: Incoming) -> R
     let path = head.uri.path();
     match (&head.method, path) {
         (&Method::POST, "/api/join" | "/api/leave" | "/api/verdict") => {
-            let body = match read_body(&head, body).await {
+            let body = match read_body(&head, body, app.limits.body_read_timeout).await {
                 Ok(body) => body,
                 Err(reply) => return reply,
             };
@@ -72,14 +72,14 @@ async fn route(app: App, head: hyper::http::request::Parts, body: Incoming) -> R
 }
 
 /// The body, at most [`MAX_BODY_BYTES`] (413 beyond, without reading a declared
-/// oversized one), within [`BODY_READ_TIMEOUT`] (408).
-async fn read_body(head: &hyper::http::request::Parts, body: Incoming) -> Result<Vec<u8>, Reply> {
+/// oversized one), within `timeout` (408).
+async fn read_body(head: &hyper::http::request::Parts, body: Incoming, timeout: Duration) -> Result<Vec<u8>, Reply> {
     let too_large = || reply::text(StatusCode::PAYLOAD_TOO_LARGE, "body over 4096 bytes\n");
     let declared = head.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());
     }
-    match tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, MAX_BODY_BYTES).collect()).await {
+    match tokio::time::timeout(timeout, Limited::new(body, MAX_BODY_BYTES).collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes().to_vec()),
         Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Ok(Err(_)) => Err(reply::text(StatusCode::BAD_REQUEST, "body cut short\n")),
@@ -150,8 +150,8 @@ fn post_verdict(app: &App, body: &[u8]) -> Reply {
 }
 
 /// Answers a WebSocket opening handshake with 101 and serves the live page on the
-/// upgraded connection; 400 for anything else, 503 when [`crate::app::MAX_VIEWERS`]
-/// pages are open.
+/// upgraded connection; 400 for anything else, 503 when the most live pages
+/// ([`crate::app::MAX_VIEWERS`]) are open.
 fn upgrade(app: App, mut request: Request<Incoming>) -> Reply {
     let headers = request.headers();
     let has = |name, value: &str| {

@@ -48,7 +48,7 @@ impl Server {
     /// Accepts connections forever; spawn it. A failed accept (out of file
     /// descriptors, most likely) pauses and retries instead of ending the room.
     pub async fn run(self) {
-        let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+        let slots = Arc::new(Semaphore::new(self.app.limits.max_connections.max(1)));
         loop {
             let stream = match self.listener.accept().await {
                 Ok((stream, _)) => stream,
@@ -77,13 +77,14 @@ impl Server {
 /// Serves HTTP/1.1 on one connection until the client leaves or breaks a limit.
 async fn serve_connection(app: App, stream: TcpStream) {
     let _ = stream.set_nodelay(true);
+    let header_read_timeout = app.limits.header_read_timeout;
     let service = service_fn(move |request| {
         let app = app.clone();
         async move { Ok::<_, Infallible>(routes::handle(app, request).await) }
     });
     let connection = http1::Builder::new()
         .timer(TokioTimer::new())
-        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .header_read_timeout(header_read_timeout)
         .max_buf_size(MAX_HEADER_BYTES)
         .serve_connection(TokioIo::new(stream), service)
         .with_upgrades();

@@ -10,7 +10,7 @@ use futures_util::StreamExt;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
-use untwisted_room::{Args, start};
+use untwisted_room::{Args, Limits, start_with};
 
 const TOKEN: &str = "test-token-0123456789abcdef";
 /// Every step of these tests finishes in well under this.
@@ -18,10 +18,15 @@ const STEP: Duration = Duration::from_secs(5);
 
 /// Starts a room with `extra` flags; its address.
 async fn room(extra: &[&str]) -> (SocketAddr, Vec<String>) {
+    room_with(extra, Limits::default()).await
+}
+
+/// Starts a room with `extra` flags and `limits`; its address.
+async fn room_with(extra: &[&str], limits: Limits) -> (SocketAddr, Vec<String>) {
     let mut line = vec!["untwisted-room", "--token", TOKEN, "--exercises", "00-welcome,05-lines"];
     line.extend_from_slice(extra);
     let args = Args::try_parse_from(line).unwrap();
-    let started = start(&args).await.unwrap();
+    let started = start_with(&args, limits).await.unwrap();
     let addr = started.addr;
     tokio::spawn(started.server.run());
     (addr, started.warnings)
@@ -243,6 +248,49 @@ async fn the_state_survives_a_restart_and_a_corrupt_one_is_moved_aside() {
         std::fs::read_dir(&dir).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains(".corrupt-"));
     assert!(aside, "the corrupt file is kept for a look");
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn idle_and_slow_clients_are_timed_out_and_connections_bounded() {
+    let quick = Duration::from_millis(300);
+    let limits = Limits { max_connections: 3, max_viewers: 1, header_read_timeout: quick, body_read_timeout: quick };
+    let (addr, _) = room_with(&[], limits).await;
+    // Silent, half a head, half a body: each is closed (the body answered 408).
+    let silent = raw(addr, b"").await;
+    assert_eq!(silent.status, 0, "closed without a word");
+    assert_eq!(raw(addr, b"GET /?token=x HTTP/1.1\r\nHost: room\r\n").await.status, 0);
+    let half_body =
+        format!("POST /api/join HTTP/1.1\r\nAuthorization: Bearer {TOKEN}\r\nContent-Length: 100\r\n\r\n{{");
+    assert_eq!(raw(addr, half_body.as_bytes()).await.status, 408);
+
+    // Three connections held open: the fourth is told the room is busy.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        held.push(TcpStream::connect(addr).await.unwrap());
+    }
+    let busy = raw(addr, b"GET / HTTP/1.1\r\n\r\n").await;
+    assert_eq!(busy.status, 503, "{}", busy.head);
+    drop(held);
+    // One live page at most: a second is refused while the first is open. (The
+    // first waits for the room to see the held connections close.)
+    let _first = tokio::time::timeout(STEP, async {
+        loop {
+            let url = format!("ws://{addr}/ws?token={TOKEN}");
+            match tokio_tungstenite::client_async(url, TcpStream::connect(addr).await.unwrap()).await {
+                Ok(page) => return page,
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+    })
+    .await
+    .expect("a first live page once the held connections are gone");
+    let second = tokio_tungstenite::client_async(
+        format!("ws://{addr}/ws?token={TOKEN}"),
+        TcpStream::connect(addr).await.unwrap(),
+    )
+    .await;
+    let refused = matches!(&second, Err(tokio_tungstenite::tungstenite::Error::Http(r)) if r.status() == 503);
+    assert!(refused, "a second live page: {:?}", second.map(|_| ()));
 }
 
 /// Polls `done` every 20 ms for up to [`STEP`].
