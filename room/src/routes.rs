@@ -26,7 +26,7 @@ pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub async fn handle(app: App, request: Request<Incoming>) -> Reply {
     let (head, body) = request.into_parts();
     if !app.token.admits(&head) {
-        return reply::text(StatusCode::UNAUTHORIZED, "wrong or missing token\n");
+        return reply::text(StatusCode::UNAUTHORIZED, "wrong or missing token");
     }
     // A page opened with `?token=` keeps it in a cookie, so that the book's own
     // links (which carry no token) work too.
@@ -61,7 +61,7 @@ async fn route(app: App, head: hyper::http::request::Parts, body: Incoming) -> R
             None => reply::text(StatusCode::NOT_FOUND, "this room serves no bundle\n"),
         },
         (&Method::GET, _) if path == "/book" || path.starts_with("/book/") => match &app.book {
-            Some(book) => files::from_folder(book, path.trim_start_matches("/book")).await,
+            Some(book) => files::from_folder(book, path.strip_prefix("/book").unwrap_or_default()).await,
             None => reply::text(StatusCode::NOT_FOUND, "this room serves no book\n"),
         },
         (_, "/api/join" | "/api/leave" | "/api/verdict" | "/api/room" | "/" | "/ws" | "/bundle.tar") => {
@@ -74,7 +74,7 @@ async fn route(app: App, head: hyper::http::request::Parts, body: Incoming) -> R
 /// The body, at most [`MAX_BODY_BYTES`] (413 beyond, without reading a declared
 /// oversized one), within `timeout` (408).
 async fn read_body(head: &hyper::http::request::Parts, body: Incoming, timeout: Duration) -> Result<Vec<u8>, Reply> {
-    let too_large = || reply::text(StatusCode::PAYLOAD_TOO_LARGE, "body over 4096 bytes\n");
+    let too_large = || reply::text(StatusCode::PAYLOAD_TOO_LARGE, &format!("body over {MAX_BODY_BYTES} bytes\n"));
     let declared = head.headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY_BYTES as u64) {
         return Err(too_large());

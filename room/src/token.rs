@@ -1,5 +1,7 @@
 //! The room's one secret: every request carries it, as `Authorization: Bearer T` or,
-//! for a GET (a browser cannot set headers on a link or a WebSocket), `?token=T`.
+//! for a GET (a browser cannot set headers on a link or a WebSocket), `?token=T`, or
+//! the cookie a page opened with `?token=T` was given (so the served book's own
+//! links, which carry no token, work too).
 
 use hyper::Method;
 use hyper::header::{AUTHORIZATION, COOKIE as COOKIE_HEADER};

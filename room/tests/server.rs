@@ -106,7 +106,7 @@ async fn a_wrong_or_missing_token_is_refused_on_every_route() {
         let bad_query = request(addr, method, &format!("{path}?token={wrong}"), None, &body).await;
         for answer in [missing, bad_header, bad_query] {
             assert_eq!(answer.status, 401, "{method} {path}: {}", answer.head);
-            assert_eq!(answer.body, "wrong or missing token\n");
+            assert_eq!(answer.body, "wrong or missing token", "the contract's body, exactly");
         }
     }
     // A token in a POST's query string is not enough (links leak; bodies post).
@@ -216,6 +216,10 @@ async fn garbage_and_bad_paths_never_break_the_room() {
     assert_eq!(not_json.status, 400);
     let book = |path: &'static str| request(addr, "GET", path, Some(TOKEN), "");
     assert_eq!(book("/book/").await.body, "the book");
+    std::fs::create_dir_all(dir.join("book")).unwrap();
+    std::fs::write(dir.join("book/index.html"), "nested").unwrap();
+    assert_eq!(book("/book/book/").await.body, "nested", "the prefix is taken off once");
+    assert_eq!(book("/book").await.status, 301, "to /book/, where relative links resolve");
     for escape in ["/book/../untwisted-room-secret.txt", "/book/%2e%2e/untwisted-room-secret.txt", "/book/.hidden"] {
         let answer = book(escape).await;
         assert_ne!(answer.body, "secret", "{escape}");
