@@ -1,8 +1,8 @@
-"""Loads the room's live page in a real headless Chromium while simulated attendees
-post verdicts, and prints what the page shows (read from its DOM over the DevTools
-protocol, with Python's `websockets`).
+"""Starts the room, loads its live page in a real headless Chromium while simulated
+attendees post verdicts, restarts the room under the page, and prints what the page
+shows (read from its DOM over the DevTools protocol, with Python's `websockets`).
 
-    python browser.py ROOM_ADDR TOKEN CHROMIUM
+    python browser.py ROOM_BINARY TOKEN CHROMIUM STATE_FILE
 
 Prints one `ok: ...` line per thing seen and exits 0, or exits 1 saying what the
 page showed instead (after 20 s at most).
@@ -108,7 +108,33 @@ async def until(what, tools, session, done):
         await asyncio.sleep(0.05)
 
 
-async def drive(browser, addr, token):
+class Room:
+    """The room's binary on a loopback port (a free one the first time); its first
+    line must be the contract's."""
+
+    def __init__(self, binary, token, state):
+        self.binary, self.token, self.state, self.process, self.addr = binary, token, state, None, None
+
+    async def start(self):
+        listen = self.addr or "127.0.0.1:0"
+        self.process = await asyncio.create_subprocess_exec(
+            self.binary, "--listen", listen, "--token", self.token, "--exercises", "00-welcome,05-lines",
+            "--state", self.state, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL,
+        )
+        first = (await self.process.stdout.readline()).decode().rstrip("\n")
+        found = re.fullmatch(r"room listening on http://(\S+)/\?token=(\S+)", first)
+        if not found or found[2] != self.token:
+            raise RuntimeError(f"the room's first line is not the contract's: {first!r}")
+        self.addr = found[1]
+        asyncio.ensure_future(self.process.stdout.read())  # keep draining it
+
+    async def stop(self):
+        self.process.terminate()  # SIGTERM: the room saves its state and exits
+        await self.process.wait()
+
+
+async def drive(browser, room):
+    addr, token = room.addr, room.token
     while True:  # Chromium says where DevTools listens on stderr
         line = (await browser.stderr.readline()).decode()
         if not line:
@@ -150,6 +176,15 @@ async def drive(browser, addr, token):
             lambda p: "05-lines step_2_reads: 1 failing" in p["text"] and "absent" in (row(p, "Grace") or ["", ""])[1],
         )
 
+        # The room restarts under the open page: it reconnects, and the state is back.
+        await room.stop()
+        await until("the page says it is reconnecting", tools, page, lambda p: p.get("status", "").startswith("reconnecting"))
+        await room.start()
+        await until(
+            "the page is live again after the restart, rows restored", tools, page,
+            lambda p: p.get("status") == "live" and len(p["rows"]) == 3 and (row(p, "Ada") or [""] * 5)[4].startswith("6/6"),
+        )
+
         wrong = await tools.open(f"http://{addr}/?token=not-the-token-0123456789")
         shown = await until(
             "a wrong token shows no data", tools, wrong,
@@ -159,7 +194,10 @@ async def drive(browser, addr, token):
             raise RuntimeError(f"a wrong token showed data: {shown}")
 
 
-async def main(addr, token, chromium):
+async def main(binary, token, chromium, state):
+    room = Room(binary, token, state)
+    await room.start()
+    print("ok: the room's first line is the contract's")
     with tempfile.TemporaryDirectory() as profile:
         browser = await asyncio.create_subprocess_exec(
             chromium, *FLAGS, f"--user-data-dir={profile}", "about:blank",
@@ -167,14 +205,17 @@ async def main(addr, token, chromium):
             start_new_session=True,  # its own process group, to end it whole
         )
         try:
-            await drive(browser, addr, token)
+            await drive(browser, room)
         finally:
             os.killpg(browser.pid, signal.SIGKILL)  # the browser and its renderers
             await browser.wait()
+            if room.process.returncode is None:
+                room.process.kill()
+                await room.process.wait()
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 4:
+    if len(sys.argv) != 5:
         print(__doc__, file=sys.stderr)
         raise SystemExit(2)
     try:
