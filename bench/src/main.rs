@@ -2,7 +2,8 @@
 //!
 //! `untwisted-bench echo` loads the event-loop chapter's echo servers side by side;
 //! `web`, `tls`, `ws`, `dns` and `finger` load a Part II solution's server beside the chapter's
-//! Twisted one. Each prints a markdown table. `cargo xtask bench NAME` runs them
+//! Twisted one; `room` loads the workshop room with a class of simulated attendees.
+//! Each prints a markdown table. `cargo xtask bench NAME` runs them
 //! with the book's Twisted virtual environment.
 
 mod args;
@@ -14,6 +15,7 @@ mod load;
 mod process;
 mod procstat;
 mod report;
+mod room;
 mod servers;
 mod solutions;
 mod workload;
@@ -53,6 +55,11 @@ BENCHMARKS:
     finger   11-finger's server vs its Twisted server
              (book/src/finger/twisted/finger_server.py): one lookup per
              connection [--connections 100]
+    room     the workshop room (room/, untwisted-room): simulated attendees
+             each POST a verdict every 2 s on a new connection while live
+             pages watch /ws; verdicts posted vs seen, update latency (POST
+             start to the viewer's frame with it), server RSS over the run
+             [--attendees 200 --secs 60 --every 2 --viewers 1 --no-pin]
 
 Each prints a markdown table: requests/s, p50/p99 latency, peak RSS and CPU of
 each server. Each server runs in its own child process (so memory and threads
@@ -96,6 +103,16 @@ fn main() -> ExitCode {
         Some("ws") => Some(&benches::WS),
         Some("dns") => Some(&benches::DNS),
         Some("finger") => Some(&benches::FINGER),
+        Some("room") => {
+            return match room::parse(rest) {
+                Ok(Some(options)) => room::run(&options),
+                Ok(None) => {
+                    println!("{USAGE}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => usage_error(&message),
+            };
+        }
         // Internal: how the benchmark starts each Rust server in its own process.
         Some("serve") => return serve(rest),
         Some("-h" | "--help") | None => {
@@ -103,7 +120,7 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some(other) => {
-            return usage_error(&format!("unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger)"));
+            return usage_error(&format!("unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger, room)"));
         }
     };
     let spec = bench.map_or(&echo::SPEC, |bench| &bench.spec);
@@ -128,7 +145,7 @@ fn usage_error(message: &str) -> ExitCode {
 /// The child-process side: `serve KIND [--listen ADDR]`.
 fn serve(args: &[String]) -> ExitCode {
     let Some(kind) = args.first() else {
-        return usage_error("serve needs a server: reactor, tokio, threads, web, tls, ws, dns or finger");
+        return usage_error("serve needs a server: reactor, tokio, threads, web, tls, ws, dns, finger or room");
     };
     let addr: SocketAddr = match args.get(1..) {
         Some([flag, addr]) if flag == "--listen" => match addr.parse() {
@@ -139,6 +156,7 @@ fn serve(args: &[String]) -> ExitCode {
     };
     let served = match Server::parse(kind).filter(|s| Server::RUST.contains(s)) {
         Some(server) => servers::serve(server, addr),
+        None if kind == "room" => room::serve(addr),
         None if solutions::KINDS.contains(&kind.as_str()) => solutions::serve(kind, addr),
         None => return usage_error(&format!("no server {kind:?} to serve")),
     };

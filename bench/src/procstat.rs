@@ -24,6 +24,12 @@ pub fn status(pid: u32) -> Status {
     Status { peak_rss_kib: field("VmHWM:"), threads: field("Threads:") }
 }
 
+/// Resident memory of process `pid` right now (VmRSS), in KiB.
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let text = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    text.lines().find_map(|line| line.strip_prefix("VmRSS:"))?.split_whitespace().next()?.parse().ok()
+}
+
 /// CPU time (user + system) process `pid` has used so far.
 pub fn cpu_time(pid: u32) -> Option<Duration> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;

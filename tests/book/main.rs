@@ -37,6 +37,7 @@ mod dns;
 mod finger;
 mod lines_protocols;
 mod processes;
+mod room;
 mod ssh;
 mod tls;
 mod web;

@@ -113,6 +113,18 @@ pub enum Which {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The workshop room (room/, untwisted-room) under a class: simulated attendees
+    /// each post a verdict every 2 s while live pages watch; verdicts posted vs seen,
+    /// the page's update latency, and the server's memory over the run.
+    ///
+    /// Defaults: 200 attendees for 60 s (shorter: `--attendees 20 --secs 5`).
+    /// `--help` is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Room {
+        /// Passed on to the bench binary, e.g. `--attendees 20 --secs 5 --viewers 2`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Runs one benchmark.
@@ -127,7 +139,16 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
         Which::Ws { args } => against_twisted(ws, "ws", &args),
         Which::Dns { args } => against_twisted(ws, "dns", &args),
         Which::Finger { args } => against_twisted(ws, "finger", &args),
+        Which::Room { args } => bench_binary(ws, "room", &args),
     }
+}
+
+/// Runs the bench binary's benchmark `name` (one with no Twisted side), in release.
+fn bench_binary(ws: &Workspace, name: &str, args: &[String]) -> Result<ExitCode> {
+    let mut command = cargo::cargo();
+    command.current_dir(&ws.root).args(["run", "--quiet", "--release", "--package", "untwisted-bench", "--", name]);
+    let status = cargo::status(command.args(args))?;
+    Ok(if status.success() { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }
 
 /// Runs the bench binary's benchmark `name`, giving it the Twisted virtual

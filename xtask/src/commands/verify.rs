@@ -150,7 +150,7 @@ fn judge(exercise: &Exercise, package: &str, solved: bool, outcomes: &Outcomes) 
 }
 
 /// Runs `cargo test` on the tests of the whole (tests/: the runner's CLI and the book),
-/// the runner's unit tests, the test kit, the bench and the book's worked examples,
+/// the runner's unit tests, the test kit, the bench, the room server and the book's worked examples,
 /// counting libtest's results.
 fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
     let mut command = cargo::cargo();
@@ -167,6 +167,8 @@ fn self_tests(ws: &Workspace, tally: &mut Tally) -> Result<()> {
             "untwisted-test-kit",
             "--package",
             "untwisted-bench",
+            "--package",
+            "untwisted-room",
             "--package",
             "untwisted-book-examples",
         ])
