@@ -349,3 +349,97 @@ fn join_bundle_sets_up_without_the_internet_and_leave_restores_the_config() {
     assert_eq!(code, 0, "{out}");
     assert_eq!(attendee.read(".cargo/config.toml"), config, "leave puts the config back byte for byte");
 }
+
+/// The real room server (room/) on 127.0.0.1:0, for the test that runs both halves.
+struct RealRoom {
+    child: std::process::Child,
+    url: String,
+    _state: tempfile::TempDir,
+}
+
+impl RealRoom {
+    fn start() -> Self {
+        let state = tempfile::tempdir().unwrap();
+        let mut child = Command::new(crate::support::room_server())
+            .args(["--token", TOKEN, "--exercises", "01-fixture,02-fixture", "--state"])
+            .arg(state.path().join("state.json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start untwisted-room");
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+        // The contract's first line: `room listening on http://ADDR/?token=T`.
+        let url = first
+            .strip_prefix("room listening on ")
+            .and_then(|rest| rest.split("/?token=").next())
+            .unwrap_or_else(|| panic!("not the contract's first line: {first:?}"))
+            .to_owned();
+        RealRoom { child, url, _state: state }
+    }
+
+    /// `GET /api/room` with the token: the room as the page sees it.
+    fn room(&self) -> Value {
+        let addr = self.url.trim_start_matches("http://");
+        let mut stream = TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(GUARD)).unwrap();
+        write!(
+            stream,
+            "GET /api/room HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {TOKEN}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        let body = answer.split_once("\r\n\r\n").map_or("", |(_, body)| body);
+        serde_json::from_str(body).unwrap_or_else(|e| panic!("GET /api/room is not JSON ({e}): {answer}"))
+    }
+
+    /// Ada's row once `done` holds for it, polling within the guard.
+    fn ada_once(&self, done: impl Fn(&Value) -> bool) -> Value {
+        let start = Instant::now();
+        loop {
+            let room = self.room();
+            let ada = room["attendees"].as_array().and_then(|all| all.iter().find(|a| a["name"] == "Ada")).cloned();
+            if let Some(ada) = ada.filter(&done) {
+                return ada;
+            }
+            assert!(start.elapsed() < GUARD, "Ada's verdict never reached the room: {room}");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for RealRoom {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Both halves of the room for real: the runner joins the real server, and the
+/// verdicts of two checks (a failing one, then a pass) show in the room's state.
+#[test]
+fn checks_while_joined_show_in_the_real_room() {
+    let fixture = Fixture::new();
+    let room = RealRoom::start();
+    let (code, out) = fixture.run_guarded(&["join", &room.url, "--name", "Ada", "--token", TOKEN]);
+    assert_eq!(code, 0, "{out}");
+    assert_eq!(room.ada_once(|_| true)["present"], true);
+
+    fixture.solve_with("x * 3");
+    assert_eq!(fixture.run_guarded(&["check", "01-fixture"]).0, 1);
+    let ada = room.ada_once(|ada| ada["exercise"] == "01-fixture");
+    assert_eq!(
+        (&ada["passed"], &ada["total"], &ada["step"], &ada["kind"]),
+        (&Value::from(0), &Value::from(2), &Value::from("step_1_doubles"), &Value::from("assertion")),
+        "{ada}"
+    );
+
+    fixture.solve_with("x * 2");
+    assert_eq!(fixture.run_guarded(&["check", "01-fixture"]).0, 0);
+    let ada = room.ada_once(|ada| ada["passed"] == 2);
+    assert_eq!((&ada["step"], &ada["best"]["01-fixture"]), (&Value::Null, &serde_json::json!([2, 2])), "{ada}");
+
+    assert_eq!(fixture.run_guarded(&["leave"]).0, 0);
+    assert_eq!(room.ada_once(|ada| ada["present"] == false)["present"], false);
+}

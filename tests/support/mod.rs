@@ -15,23 +15,32 @@ pub fn workspace_root() -> PathBuf {
 /// means the tests never run a stale runner.
 pub fn runner() -> &'static Path {
     static RUNNER: OnceLock<PathBuf> = OnceLock::new();
-    RUNNER.get_or_init(|| {
-        // The runner's own way to start cargo: without this test binary's
-        // CARGO_MANIFEST_DIR and CARGO_PKG_*, which would make cargo rebuild ring.
-        let output = xtask::cargo::cargo()
-            .args(["build", "--quiet", "--package", "xtask", "--bin", "xtask", "--message-format=json"])
-            .current_dir(workspace_root())
-            .output()
-            .expect("run cargo build -p xtask");
-        assert!(output.status.success(), "cargo build -p xtask failed:\n{}", String::from_utf8_lossy(&output.stderr));
-        String::from_utf8_lossy(&output.stdout)
-            .lines()
-            .filter(|line| line.contains("\"reason\":\"compiler-artifact\"") && line.contains("\"executable\":\""))
-            .find_map(|line| {
-                let start = line.find("\"executable\":\"")? + "\"executable\":\"".len();
-                let end = start + line[start..].find('"')?;
-                Some(PathBuf::from(line[start..end].replace("\\\\", "\\")))
-            })
-            .expect("cargo build -p xtask named no executable")
-    })
+    RUNNER.get_or_init(|| binary("xtask"))
+}
+
+/// The room server's binary (room/), built once per test binary like the runner.
+pub fn room_server() -> &'static Path {
+    static ROOM: OnceLock<PathBuf> = OnceLock::new();
+    ROOM.get_or_init(|| binary("untwisted-room"))
+}
+
+/// Builds the binary named like its package and returns its path.
+fn binary(package: &str) -> PathBuf {
+    // The runner's own way to start cargo: without this test binary's
+    // CARGO_MANIFEST_DIR and CARGO_PKG_*, which would make cargo rebuild ring.
+    let output = xtask::cargo::cargo()
+        .args(["build", "--quiet", "--package", package, "--bin", package, "--message-format=json"])
+        .current_dir(workspace_root())
+        .output()
+        .unwrap_or_else(|e| panic!("run cargo build -p {package}: {e}"));
+    assert!(output.status.success(), "cargo build -p {package} failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter(|line| line.contains("\"reason\":\"compiler-artifact\"") && line.contains("\"executable\":\""))
+        .find_map(|line| {
+            let start = line.find("\"executable\":\"")? + "\"executable\":\"".len();
+            let end = start + line[start..].find('"')?;
+            Some(PathBuf::from(line[start..end].replace("\\\\", "\\")))
+        })
+        .unwrap_or_else(|| panic!("cargo build -p {package} named no executable"))
 }
