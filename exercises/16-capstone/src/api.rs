@@ -12,8 +12,8 @@
 
 use std::sync::Arc;
 
-use parts::http::{self, Handler, HttpMethod as Method};
 use hyper::StatusCode;
+use parts::http::{self, Handler, HttpMethod as Method};
 
 use crate::page::dashboard_page;
 use crate::service::Service;

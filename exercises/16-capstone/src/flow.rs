@@ -35,8 +35,12 @@ impl Service {
 /// - `stop` is raised (the drain): every whole line *already received* (in the
 ///   codec's buffer) is still applied and answered, nothing more is read, then the
 ///   connection closes. The scanner counts on an answer for what it handed over.
-pub async fn serve_scanner<S>(stream: S, service: Arc<Service>, stop: Stop, idle: Duration)
-where
+pub async fn serve_scanner<S>(
+    stream: S,
+    service: Arc<Service>,
+    stop: Stop,
+    idle: Duration,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let _ = (stream, service, stop);

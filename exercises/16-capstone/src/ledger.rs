@@ -49,8 +49,10 @@ impl Ledger {
         if current.is_none() && self.totals.len() >= MAX_SKUS {
             return Err(FeedError::TooManySkus(MAX_SKUS));
         }
-        let total =
-            current.unwrap_or(0).checked_add(stock_move.qty).ok_or(FeedError::OutOfRange)?;
+        let total = current
+            .unwrap_or(0)
+            .checked_add(stock_move.qty)
+            .ok_or(FeedError::OutOfRange)?;
         self.totals.insert(stock_move.sku.clone(), total);
         self.moves += 1;
         Ok(total)
@@ -63,7 +65,8 @@ impl Ledger {
 
     /// Every SKU that moved and its total, in SKU order.
     pub fn levels(&self) -> Vec<StockLevel> {
-        let level = |(sku, qty): (&String, &i64)| StockLevel { sku: sku.clone(), qty: *qty };
+        let level =
+            |(sku, qty): (&String, &i64)| StockLevel { sku: sku.clone(), qty: *qty };
         self.totals.iter().map(level).collect()
     }
 

@@ -104,7 +104,8 @@ impl Server {
     /// handshake then `ERR server busy`; beyond that, nothing (the socket closes).
     pub fn admit_scanner(&self, feeds: &mut JoinSet<()>, tcp: TcpStream, stop: &Stop) {
         let (tls, service, stop) = (self.tls.clone(), self.service.clone(), stop.clone());
-        let (patience, idle) = (self.settings.handshake_timeout, self.settings.idle_timeout);
+        let (patience, idle) =
+            (self.settings.handshake_timeout, self.settings.idle_timeout);
         let max = self.settings.max_scanners;
         if feeds.len() < max {
             feeds.spawn(async move {

@@ -69,8 +69,11 @@ impl Service {
     /// Records `alert` for `/alerts` and pushes it to the dashboards that want its
     /// SKU.
     pub fn raise(&self, alert: Alert) {
-        let push =
-            Push::Alert { sku: alert.sku.clone(), qty: alert.qty, below: alert.threshold };
+        let push = Push::Alert {
+            sku: alert.sku.clone(),
+            qty: alert.qty,
+            below: alert.threshold,
+        };
         let mut alerts = lock(&self.alerts);
         if alerts.len() >= MAX_ALERTS {
             alerts.remove(0);

@@ -43,15 +43,22 @@ impl Service {
 /// out, until the scanner leaves, sends a line too long (told, then closed), is
 /// silent for `idle` (told, then closed), or `stop` is raised: then every whole
 /// line already received is still applied and answered before the close.
-pub async fn serve_scanner<S>(stream: S, service: Arc<Service>, stop: Stop, idle: Duration)
-where
+pub async fn serve_scanner<S>(
+    stream: S,
+    service: Arc<Service>,
+    stop: Stop,
+    idle: Duration,
+) where
     S: AsyncRead + AsyncWrite + Unpin,
 {
     let mut lines = Framed::new(stream, LineCodec::default());
     loop {
         let next = tokio::select! {
-            next = lines.next() => next,
+            // The stop first: with lines always ready, a busy scanner would
+            // otherwise keep the session reading past the drain.
+            biased;
             () = stop.stopped() => break,
+            next = lines.next() => next,
             () = sleep(idle) => {
                 let idle = format!("ERR idle for {} s, closing", idle.as_secs());
                 let _ = lines.send(idle).await;

@@ -26,7 +26,8 @@ impl Server {
         let api = tokio::spawn(serve(door, api_routes, HttpLimits::default()));
         let rule = ReorderRule::new(settings.thresholds.clone());
         let every = settings.reorder_every;
-        let job = tokio::spawn(reorder_job(service.clone(), rule, every, stopping.clone()));
+        let job =
+            tokio::spawn(reorder_job(service.clone(), rule, every, stopping.clone()));
         let (mut feeds, mut screens) = (JoinSet::new(), JoinSet::new());
         service.set_ready(true);
         tokio::pin!(stop);
