@@ -3,9 +3,10 @@
 //! `cargo xtask demo 16-capstone` runs `cargo run -p sol16-capstone -- [--listen ADDR]
 //! [--script] [--reorder SKU=N]…` (`--help` lists every flag). It writes a fresh test
 //! PKI, prints where each door listens, and serves until SIGTERM or Ctrl-C, then
-//! drains. With `--script`, a scripted fleet of scanners and a dashboard play
-//! against it first (their transcript is printed), then the fleet keeps moving
-//! stock every half second so the dashboard page stays alive for the room.
+//! drains. With `--script`, three scripted scanners and a dashboard play against it
+//! (their transcript is printed), then a fleet of scanners keeps moving stock every
+//! half second for `--fleet-secs` so the room watches the page, and the service
+//! drains itself and exits.
 //! The service's outside contract: book/src/capstone/ (CAPSTONE-CONTRACT).
 
 use std::net::SocketAddr;
@@ -52,6 +53,11 @@ struct Cli {
     #[arg(long, value_name = "SECS", default_value_t = 120,
           value_parser = clap::value_parser!(u64).range(1..))]
     idle_timeout: u64,
+    /// With --script: how long the fleet scans after the transcript, for the room
+    /// to watch the page, before the service drains itself and exits.
+    #[arg(long, value_name = "SECS", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(0..=3600))]
+    fleet_secs: u64,
     /// Drop a scanner whose TLS handshake takes more than SECS seconds.
     #[arg(long, value_name = "SECS", default_value_t = 10,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -102,11 +108,26 @@ async fn main() -> ExitCode {
     println!("dashboards listening on ws://{}", addrs.dashboards);
     println!("pki in {}", pki_dir.display());
     println!("{}", how_to_talk(&addrs, &pki_dir));
-    let run = tokio::spawn(server.run(parts::drain::terminated()));
+    let (script_done, done) = tokio::sync::oneshot::channel::<()>();
+    let stop = async {
+        tokio::select! {
+            () = parts::drain::terminated() => {}
+            Ok(()) = done => {}
+        }
+    };
+    let run = tokio::spawn(server.run(stop));
     if cli.demo.script {
         let every = Duration::from_secs_f64(cli.reorder_every);
         script(&addrs, &pki, every).await;
-        tokio::spawn(fleet(addrs.scanners, pki));
+        let fleet_time = Duration::from_secs(cli.fleet_secs);
+        println!(
+            "a fleet of four scanners moves stock every half second for {} s: watch \
+             http://{}/ (then the service drains itself)",
+            fleet_time.as_secs(),
+            addrs.api
+        );
+        let _ = tokio::time::timeout(fleet_time, fleet(addrs.scanners, pki)).await;
+        let _ = script_done.send(());
     }
     let report = run.await.expect("the service's run");
     println!("drained: {} moves applied", report.moves);
@@ -181,7 +202,6 @@ async fn script(addrs: &Addrs, pki: &TestPki, every: Duration) {
         transcript.event("api", &format!("GET {path} -> {body}"));
     }
     println!("\n{transcript}");
-    println!("the fleet keeps scanning every half second: watch http://{}/", addrs.api);
 }
 
 /// Waits (at most `patience`) for the dashboard's next push and records it.
