@@ -87,7 +87,9 @@ where
                         }
                     }
                 },
-                Some(Ok(Message::Binary(_))) => break frame(CloseCode::Unsupported, "text only"),
+                Some(Ok(Message::Binary(_))) => {
+                    break frame(CloseCode::Unsupported, "text only");
+                }
                 // Pings are answered by tungstenite; a Close on the next read.
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return,

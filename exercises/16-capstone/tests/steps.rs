@@ -241,7 +241,6 @@ fn step_5_dashboards_see_every_total_in_per_sku_order_and_each_alert_once() {
         for interest in ["subscribe *", "subscribe A", "subscribe *"] {
             screens.push(InMemoryDashboard::open(&service, interest).await);
         }
-        let mut job = None;
         let mut scanners = Vec::new();
         for n in 0..5 {
             scanners.push(InMemoryScanner::open(&service, &stop, n));
@@ -264,7 +263,7 @@ fn step_5_dashboards_see_every_total_in_per_sku_order_and_each_alert_once() {
         }
         // The job starts with A high. A crosses below 10 and stays below for three
         // checks; climbs back; crosses again.
-        job = Some(tokio::spawn(reorder_job(service.clone(), rule, every, stop.clone())));
+        let job = tokio::spawn(reorder_job(service.clone(), rule, every, stop.clone()));
         sleep(every / 2).await;
         ask(&mut scanners, 0, "A -1000".into()).await;
         sleep(every * 3).await;
@@ -274,7 +273,7 @@ fn step_5_dashboards_see_every_total_in_per_sku_order_and_each_alert_once() {
         sleep(every * 3).await;
 
         stopper.stop();
-        let _ = job.expect("started").await;
+        let _ = job.await;
         service.hub().close();
         let alert_a = |qty: i64| format!("alert A={qty} below=10");
         let a = made["A"].clone();

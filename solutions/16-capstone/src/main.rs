@@ -40,10 +40,12 @@ struct Cli {
     #[arg(long, value_name = "SKU=N", value_parser = parse_threshold)]
     reorder: Vec<(String, i64)>,
     /// How often the reorder job runs, in seconds (fractions allowed).
-    #[arg(long, value_name = "SECS", default_value_t = 5.0, value_parser = positive_secs)]
+    #[arg(long, value_name = "SECS", default_value_t = 5.0,
+          value_parser = positive_secs)]
     reorder_every: f64,
     /// How long a drain waits for scanners, in seconds, before cutting them.
-    #[arg(long, value_name = "SECS", default_value_t = 10.0, value_parser = positive_secs)]
+    #[arg(long, value_name = "SECS", default_value_t = 10.0,
+          value_parser = positive_secs)]
     drain_secs: f64,
     /// Serve at most N scanners at once; the next is told `ERR server busy`.
     #[arg(long, value_name = "N", default_value_t = 1024,
@@ -146,7 +148,8 @@ fn how_to_talk(addrs: &Addrs, pki: &Path) -> String {
          openssl s_client -quiet -connect {scanners} -CAfile {pki}/ca.pem \
          -cert {pki}/scanner.pem -key {pki}/scanner.key\n  \
          (type `WIDGET-1 5`; with {pki}/intruder.pem the handshake is refused)\n  \
-         curl http://{api}/inventory   curl http://{api}/alerts   curl http://{api}/ready\n\
+         curl http://{api}/inventory   curl http://{api}/alerts\n  \
+         curl http://{api}/ready\n\
          SIGTERM or Ctrl-C drains: final totals to the dashboards, then exit.",
         api = addrs.api,
     )

@@ -34,7 +34,9 @@ impl Server {
         loop {
             tokio::select! {
                 () = &mut stop => break,
-                tcp = self.scanners.accept() => self.admit_scanner(&mut feeds, tcp, &stopping),
+                tcp = self.scanners.accept() => {
+                    self.admit_scanner(&mut feeds, tcp, &stopping)
+                }
                 tcp = self.dashboards.accept() => self.admit_dashboard(&mut screens, tcp),
                 // Reap ended connections, so the sets hold only open ones.
                 Some(_) = feeds.join_next(), if !feeds.is_empty() => {}
