@@ -660,21 +660,10 @@ impl Dashboard {
     }
 
     /// Every text until the server's Close, and that Close's code.
-    async fn all_until_close(mut self) -> (Vec<String>, Option<u16>) {
-        let mut seen = Vec::new();
-        loop {
-            match timeout(Duration::from_secs(5), self.0.next())
-                .await
-                .expect("the dashboard hears something")
-            {
-                Some(Ok(Message::Text(text))) => seen.push(text.to_string()),
-                Some(Ok(Message::Close(frame))) => {
-                    return (seen, frame.map(|f| u16::from(f.code)));
-                }
-                Some(Ok(_)) => {}
-                Some(Err(_)) | None => return (seen, None),
-            }
-        }
+    async fn all_until_close(self) -> (Vec<String>, Option<u16>) {
+        timeout(Duration::from_secs(10), Dashboard::drain(self.0))
+            .await
+            .expect("the dashboard is closed")
     }
 }
 
