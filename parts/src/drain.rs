@@ -43,25 +43,34 @@ impl Stop {
     }
 }
 
-/// Resolves on the first SIGTERM or SIGINT (Ctrl-C): what a supervisor or a
-/// terminal sends to ask a service to stop.
-pub async fn terminated() {
+/// A future that resolves on the first SIGTERM or SIGINT (Ctrl-C): what a
+/// supervisor or a terminal sends to ask a service to stop. The handlers are
+/// installed by this call, not when the future is first polled: a SIGTERM that
+/// arrives right after start-up must not kill the process instead of draining it.
+/// Call it inside a tokio runtime.
+pub fn terminated() -> impl std::future::Future<Output = ()> + Send + 'static {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};
-        match (signal(SignalKind::terminate()), signal(SignalKind::interrupt())) {
-            (Ok(mut term), Ok(mut int)) => {
-                tokio::select! {
-                    _ = term.recv() => {}
-                    _ = int.recv() => {}
+        let term = signal(SignalKind::terminate());
+        let int = signal(SignalKind::interrupt());
+        async move {
+            match (term, int) {
+                (Ok(mut term), Ok(mut int)) => {
+                    tokio::select! {
+                        _ = term.recv() => {}
+                        _ = int.recv() => {}
+                    }
                 }
+                _ => std::future::pending().await,
             }
-            _ => std::future::pending().await,
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = tokio::signal::ctrl_c().await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 

@@ -105,6 +105,8 @@ async fn main() -> ExitCode {
         }
     };
     let addrs = server.addrs();
+    // Before anyone can know we listen: a SIGTERM from now on drains.
+    let terminated = parts::drain::terminated();
     println!("scanners listening on {}", addrs.scanners);
     println!("api listening on http://{}", addrs.api);
     println!("dashboards listening on ws://{}", addrs.dashboards);
@@ -113,7 +115,7 @@ async fn main() -> ExitCode {
     let (script_done, done) = tokio::sync::oneshot::channel::<()>();
     let stop = async {
         tokio::select! {
-            () = parts::drain::terminated() => {}
+            () = terminated => {}
             Ok(()) = done => {}
         }
     };
