@@ -50,6 +50,15 @@ const PAGE: &str = r#"<!doctype html>
     const [sku, qty] = pair.split("=");
     row(sku).cells[1].textContent = qty;
   }
+  function alert(text) {
+    const item = document.createElement("li");
+    item.textContent = text;
+    alerts.prepend(item);
+  }
+  // The alerts raised before this page opened; the socket brings the next ones.
+  fetch("/alerts").then((r) => r.json()).then((past) => {
+    for (const a of past) { alert(a.sku + "=" + a.qty + " below=" + a.threshold); }
+  });
   const socket = new WebSocket("ws://" + location.hostname + ":DASHBOARDS_PORT/");
   socket.onopen = () => { status.textContent = "live"; socket.send("subscribe *"); };
   socket.onmessage = (event) => {
@@ -57,9 +66,7 @@ const PAGE: &str = r#"<!doctype html>
     if (kind === "snapshot") { rows.replaceChildren(); words.forEach(show); }
     if (kind === "total") { show(words[0]); }
     if (kind === "alert") {
-      const item = document.createElement("li");
-      item.textContent = words.join(" ");
-      alerts.prepend(item);
+      alert(words.join(" "));
       row(words[0].split("=")[0]).className = "low";
     }
   };
