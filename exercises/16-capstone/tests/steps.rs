@@ -476,7 +476,10 @@ fn step_7_the_drain_answers_what_it_received_loses_nothing_refuses_newcomers_and
 
         let Running { addrs, stop, run, .. } = service;
         // The dashboard reads on: its closing handshake is part of the drain.
-        let screen = tokio::spawn(screen.all_until_close());
+        let screen = tokio::spawn(async {
+            let heard = screen.all_until_close().await;
+            (heard, Instant::now())
+        });
         let stopped_at = Instant::now();
         stop.send(()).unwrap();
         let mut draining = false;
@@ -522,7 +525,13 @@ fn step_7_the_drain_answers_what_it_received_loses_nothing_refuses_newcomers_and
             report.scanners.cut, 1,
             "the scanner stuck before its handshake is cut at the deadline"
         );
-        let (seen, code) = screen.await.unwrap();
+        let ((seen, code), closed_at) = screen.await.unwrap();
+        let after = closed_at - stopped_at;
+        assert!(
+            after >= Duration::from_millis(800),
+            "the dashboards are closed only once the scanners are drained (the stuck one is \
+             cut at 800 ms), or they miss the last totals: closed after {after:?}"
+        );
         let finals = per_sku_totals(&seen);
         assert_eq!(finals["A"].last(), Some(&55), "the dashboard's final A");
         assert_eq!(
