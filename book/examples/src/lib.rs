@@ -5,6 +5,7 @@
 //! every shown line honest. Chapters include regions of these files with
 //! `{{#include ../../examples/src/<chapter>.rs:<anchor>}}`.
 
+pub mod capstone;
 pub mod deferreds;
 pub mod deployment;
 pub mod dns;

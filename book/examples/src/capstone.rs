@@ -1,0 +1,233 @@
+//! The capstone chapter's worked examples: the ideas of the inventory service on
+//! neighbouring problems. A price board fans price changes out to screens in order
+//! (one lock orders them; a screen that lags resyncs); a freezer's alarm remembers
+//! that it rang (hysteresis); a sampler runs on a ticker and a channel at once; a
+//! label printer, stopped, still prints the labels it already received.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::{broadcast, mpsc, watch};
+use tokio::time::{MissedTickBehavior, interval};
+use tokio_util::codec::{Decoder, Framed, LinesCodec};
+
+// ANCHOR: price_board
+/// A price board: every change goes to every screen, and each screen must see one
+/// product's prices in the order they were set.
+pub struct PriceBoard {
+    prices: Mutex<BTreeMap<String, u64>>,
+    screens: broadcast::Sender<(String, u64)>,
+}
+
+impl PriceBoard {
+    /// A board whose screens may lag `capacity` changes behind.
+    pub fn new(capacity: usize) -> PriceBoard {
+        let (screens, _) = broadcast::channel(capacity);
+        PriceBoard { prices: Mutex::new(BTreeMap::new()), screens }
+    }
+
+    /// Sets a price and tells the screens. The send happens *inside* the lock:
+    /// two threads setting one product's price are told in the order they set it.
+    pub fn set(&self, product: &str, cents: u64) {
+        let mut prices = self.prices.lock().unwrap();
+        prices.insert(product.to_owned(), cents);
+        // Never waits: a screen that lags too far loses the oldest changes.
+        let _ = self.screens.send((product.to_owned(), cents));
+    }
+
+    /// A new screen: today's prices, then every change after them.
+    pub fn watch(&self) -> (BTreeMap<String, u64>, broadcast::Receiver<(String, u64)>) {
+        let prices = self.prices.lock().unwrap();
+        // Subscribing under the same lock: no change falls between the two.
+        (prices.clone(), self.screens.subscribe())
+    }
+}
+// ANCHOR_END: price_board
+
+// ANCHOR: alarm
+/// A freezer's alarm with hysteresis: it rings once when the temperature rises
+/// above `high`, and is armed again only once it is back at or below `low`, so a
+/// temperature hovering around `high` does not ring on every reading.
+pub struct FreezerAlarm {
+    high: f64,
+    low: f64,
+    ringing: bool,
+}
+
+impl FreezerAlarm {
+    /// An armed alarm.
+    pub fn new(high: f64, low: f64) -> FreezerAlarm {
+        FreezerAlarm { high, low, ringing: false }
+    }
+
+    /// One reading; `true` when it rings.
+    pub fn reading(&mut self, celsius: f64) -> bool {
+        if celsius <= self.low {
+            self.ringing = false; // re-armed
+            false
+        } else if celsius > self.high && !self.ringing {
+            self.ringing = true; // rings once, then remembers it did
+            true
+        } else {
+            false
+        }
+    }
+}
+// ANCHOR_END: alarm
+
+// ANCHOR: sampler
+/// Every `every`, reports the highest reading received since the last report, until
+/// `stop` says so. A ticker and a channel in one `select!`: whichever is ready.
+pub async fn sampler(
+    mut readings: mpsc::Receiver<f64>,
+    every: Duration,
+    mut stop: watch::Receiver<bool>,
+    report: mpsc::UnboundedSender<Option<f64>>,
+) {
+    let mut ticks = interval(every); // the first tick is immediate
+    // A tick missed while the thread was busy is dropped, and the next ones keep
+    // their phase (Twisted's LoopingCall); the default, Burst, would catch up.
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut highest: Option<f64> = None;
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {
+                let _ = report.send(highest.take());
+            }
+            Some(reading) = readings.recv() => {
+                highest = Some(highest.map_or(reading, |h| h.max(reading)));
+            }
+            _ = stop.wait_for(|stopped| *stopped) => return,
+        }
+    }
+}
+// ANCHOR_END: sampler
+
+// ANCHOR: leftovers
+/// A label printer's connection: one label per line. When `stop` is raised, the
+/// labels already received (whole lines in the codec's buffer) are still printed;
+/// nothing more is read.
+pub async fn printer<S>(stream: S, mut stop: watch::Receiver<bool>) -> Vec<String>
+where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    let mut lines = Framed::new(stream, LinesCodec::new_with_max_length(256));
+    let mut printed = Vec::new();
+    loop {
+        tokio::select! {
+            // Checked first: otherwise a client that never pauses keeps us reading.
+            biased;
+            _ = stop.wait_for(|stopped| *stopped) => break,
+            line = lines.next() => match line {
+                Some(Ok(label)) => printed.push(label),
+                _ => return printed,
+            },
+        }
+    }
+    // The Framed comes apart into the stream, the codec and the bytes read so far.
+    let mut parts = lines.into_parts();
+    while let Ok(Some(label)) = parts.codec.decode(&mut parts.read_buf) {
+        printed.push(label);
+    }
+    printed
+}
+// ANCHOR_END: leftovers
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+    use tokio::time::{Instant, advance, sleep};
+
+    #[test]
+    fn prices_from_many_threads_reach_a_screen_in_order() {
+        let board = PriceBoard::new(100_000);
+        let (today, mut screen) = board.watch();
+        assert!(today.is_empty());
+        std::thread::scope(|threads| {
+            for t in 0..4 {
+                let board = &board;
+                threads.spawn(move || {
+                    for k in 0..10_000 {
+                        board.set("TEA", t * 10_000 + k);
+                    }
+                });
+            }
+        });
+        let mut last_per_thread = [None; 4];
+        while let Ok((_, cents)) = screen.try_recv() {
+            let thread = (cents / 10_000) as usize;
+            assert!(
+                last_per_thread[thread] < Some(cents),
+                "one thread's prices in order"
+            );
+            last_per_thread[thread] = Some(cents);
+        }
+    }
+
+    #[test]
+    fn a_screen_that_lags_hears_so_and_can_resync() {
+        let board = PriceBoard::new(2);
+        let (_, mut screen) = board.watch();
+        for cents in 1..=5 {
+            board.set("TEA", cents);
+        }
+        let lagged = screen.try_recv();
+        assert!(matches!(lagged, Err(broadcast::error::TryRecvError::Lagged(3))));
+        let (today, _) = board.watch();
+        assert_eq!(today["TEA"], 5, "a fresh look at the board is the resync");
+    }
+
+    #[test]
+    fn the_alarm_rings_once_until_the_freezer_is_cold_again() {
+        let mut alarm = FreezerAlarm::new(-15.0, -18.0);
+        let rings: Vec<bool> = [-20.0, -14.0, -13.0, -16.0, -14.0, -18.0, -14.0]
+            .map(|c| alarm.reading(c))
+            .into();
+        assert_eq!(rings, [false, true, false, false, false, false, true]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_sampler_reports_on_its_schedule_and_skips_what_it_missed() {
+        let (send, readings) = mpsc::channel(8);
+        let (stopper, stop) = watch::channel(false);
+        let (report, mut reports) = mpsc::unbounded_channel();
+        let start = Instant::now();
+        let task = tokio::spawn(sampler(readings, Duration::from_secs(10), stop, report));
+        assert_eq!(reports.recv().await, Some(None), "a report at once");
+        send.send(3.5).await.unwrap();
+        send.send(7.0).await.unwrap();
+        assert_eq!(reports.recv().await, Some(Some(7.0)));
+        assert_eq!(start.elapsed(), Duration::from_secs(10));
+        advance(Duration::from_secs(25)).await; // busy: ticks at 20 and 30 missed
+        assert_eq!(reports.recv().await, Some(None), "one late report, at once");
+        assert_eq!(start.elapsed(), Duration::from_secs(35));
+        sleep(Duration::from_millis(1)).await;
+        assert_eq!(reports.recv().await, Some(None));
+        assert_eq!(start.elapsed(), Duration::from_secs(40), "back on the 10 s grid");
+        stopper.send(true).unwrap();
+        task.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_stopped_printer_still_prints_what_it_received() {
+        let (mut client, server) = tokio::io::duplex(1024);
+        let (stopper, stop) = watch::channel(false);
+        client.write_all(b"box 1\nbox 2\nbox 3\nbox").await.unwrap();
+        // Stopped before it even ran: it reads nothing more than what is buffered,
+        // and here that is nothing at all.
+        stopper.send(true).unwrap();
+        assert_eq!(printer(server, stop.clone()).await, Vec::<String>::new());
+
+        let (mut client, server) = tokio::io::duplex(1024);
+        client.write_all(b"box 1\nbox 2\nbox 3\nbox").await.unwrap();
+        let (stopper, stop) = watch::channel(false);
+        let printing = tokio::spawn(printer(server, stop));
+        tokio::task::yield_now().await; // it reads all four lines' bytes at once
+        stopper.send(true).unwrap();
+        let printed = printing.await.unwrap();
+        assert_eq!(printed, ["box 1", "box 2", "box 3"], "the half line is not a label");
+    }
+}
