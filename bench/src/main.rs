@@ -2,11 +2,13 @@
 //!
 //! `untwisted-bench echo` loads the event-loop chapter's echo servers side by side;
 //! `web`, `tls`, `ws`, `dns` and `finger` load a Part II solution's server beside the chapter's
-//! Twisted one. Each prints a markdown table. `cargo xtask bench NAME` runs them
-//! with the book's Twisted virtual environment.
+//! Twisted one; `capstone` loads the whole inventory service, Rust's and Twisted's. Each
+//! prints a markdown table. `cargo xtask bench NAME` runs them with the book's Twisted
+//! virtual environment.
 
 mod args;
 mod benches;
+mod capstone;
 mod compare;
 mod echo;
 mod fanout;
@@ -53,6 +55,16 @@ BENCHMARKS:
     finger   11-finger's server vs its Twisted server
              (book/src/finger/twisted/finger_server.py): one lookup per
              connection [--connections 100]
+    capstone the 16-capstone service, the Rust demo (sol16-capstone, built
+             beside this program, or --binary PATH) then the chapter's
+             Twisted one (book/src/capstone/twisted/inventory.py): N scanners
+             over TLS with client certificates, each moving its own SKU by +1
+             in a closed loop, M dashboards over WebSocket following 10 SKUs
+             each; moves/s, latency from a scanner's send to the dashboards'
+             `total` frames, peak RSS, and the totals reconciled at the end
+             (API = acknowledged moves = dashboards = the drain's count).
+             Its own options: --scanners N [1000] --dashboards M [1000]
+             --secs D [30], and --servers, --python, --client-threads, --no-pin
 
 Each prints a markdown table: requests/s, p50/p99 latency, peak RSS and CPU of
 each server. Each server runs in its own child process (so memory and threads
@@ -96,6 +108,16 @@ fn main() -> ExitCode {
         Some("ws") => Some(&benches::WS),
         Some("dns") => Some(&benches::DNS),
         Some("finger") => Some(&benches::FINGER),
+        Some("capstone") => {
+            return match capstone::parse(rest) {
+                Ok(Some(options)) => capstone::run(&options),
+                Ok(None) => {
+                    println!("{USAGE}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => usage_error(&message),
+            };
+        }
         // Internal: how the benchmark starts each Rust server in its own process.
         Some("serve") => return serve(rest),
         Some("-h" | "--help") | None => {
@@ -103,7 +125,9 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some(other) => {
-            return usage_error(&format!("unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger)"));
+            return usage_error(&format!(
+                "unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger, capstone)"
+            ));
         }
     };
     let spec = bench.map_or(&echo::SPEC, |bench| &bench.spec);
