@@ -24,8 +24,9 @@ from pathlib import Path
 from autobahn.twisted.websocket import WebSocketServerFactory, WebSocketServerProtocol
 from autobahn.websocket.types import ConnectionDeny
 from twisted.internet import defer, endpoints, protocol, ssl, task
-from twisted.internet.interfaces import IPushProducer
+from twisted.internet.interfaces import IHandshakeListener, IPushProducer
 from twisted.protocols.basic import LineReceiver
+from twisted.protocols.policies import TimeoutMixin
 from twisted.web import resource, server
 from zope.interface import implementer
 
@@ -92,16 +93,22 @@ class Inventory:
 
 
 # ANCHOR: scanner
-class Scanner(LineReceiver):
+@implementer(IHandshakeListener)
+class Scanner(TimeoutMixin, LineReceiver):
     """One scanner, over TLS: chapter 05's line protocol, unchanged."""
 
     delimiter = b"\n"  # a bare \n ends a line too; a \r before it is dropped below
     MAX_LENGTH = 1024 + len(b"\r")
+    HANDSHAKE_TIMEOUT = 10  # seconds; Twisted itself would wait forever
 
     def connectionMade(self):
         self.inventory = self.factory.inventory
         self.inventory.scanners.add(self)
         self.gone = defer.Deferred()  # fired by connectionLost, awaited by the drain
+        self.setTimeout(self.HANDSHAKE_TIMEOUT)
+
+    def handshakeCompleted(self):  # IHandshakeListener: the client's cert was good
+        self.setTimeout(None)
 
     def lineReceived(self, line):
         line = line.removesuffix(b"\r")
@@ -114,6 +121,7 @@ class Scanner(LineReceiver):
         self.transport.loseConnection()
 
     def connectionLost(self, reason):
+        self.setTimeout(None)
         self.inventory.scanners.discard(self)
         self.gone.callback(None)
 
@@ -429,8 +437,8 @@ def selftest(reactor):
     ca = ssl.Certificate.loadPEM((pki_dir / "ca.pem").read_bytes())
 
     def scanner(name):
-        pem = (pki_dir / f"{name}.pem").read_bytes()
-        cert = ssl.PrivateCertificate.loadPEM(pem + (pki_dir / f"{name}.key").read_bytes())
+        pem = [(pki_dir / f"{name}.{kind}").read_bytes() for kind in ("pem", "key")]
+        cert = ssl.PrivateCertificate.loadPEM(b"".join(pem))
         tls = ssl.optionsForClientTLS("localhost", trustRoot=ca, clientCertificate=cert)
         client = Client()
         endpoint = endpoints.SSL4ClientEndpoint(reactor, *scanner_addr, tls)
