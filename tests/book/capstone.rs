@@ -310,6 +310,10 @@ impl Drop for Dashboard {
     }
 }
 
+/// The files the contract says the service writes to `--pki DIR`.
+const PKI_FILES: &[&str] =
+    &["ca.pem", "intruder.key", "intruder.pem", "scanner.key", "scanner.pem", "server.key", "server.pem"];
+
 /// What the scenario must see, from either service.
 const TRANSCRIPT: &[&str] = &[
     "pki: ca.pem intruder.key intruder.pem scanner.key scanner.pem server.key server.pem",
@@ -348,18 +352,17 @@ const TRANSCRIPT: &[&str] = &[
     "B drained: final totals pushed, BOLT=2 GADGET=3 WIDGET-1=-2, closed 1001",
 ];
 
-/// Plays the scenario against a service started by `start` (given a fresh PKI
-/// folder); returns its transcript.
+/// Plays the scenario against a service started by `start` (given a fresh, empty
+/// folder for its PKI); returns its transcript.
 fn play(start: fn(&Path) -> Result<Service, String>) -> Result<Vec<String>, String> {
     let folder = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let service = start(&folder.path().join("pki"))?;
+    let service = start(folder.path())?;
     let mut seen = Vec::new();
-    let mut pki: Vec<String> = std::fs::read_dir(&service.pki)
-        .map_err(|e| format!("pki in {}: {e}", service.pki.display()))?
-        .filter_map(|entry| entry.ok()?.file_name().into_string().ok())
-        .collect();
-    pki.sort();
-    seen.push(format!("pki: {}", pki.join(" ")));
+    let missing: Vec<&str> = PKI_FILES.iter().copied().filter(|name| !service.pem(name).is_file()).collect();
+    seen.push(match missing[..] {
+        [] => format!("pki: {}", PKI_FILES.join(" ")),
+        _ => format!("pki in {}: no {}", service.pki.display(), missing.join(", ")),
+    });
 
     let a = Dashboard::connect(&service, "subscribe GADGET WIDGET-1")?;
     seen.push(a.next("A")?); // the snapshot: subscribed before the first move
