@@ -452,3 +452,49 @@ fn capstone_twisted_service_answers_the_real_peers_as_the_contract_says() {
 fn capstone_rust_demo_answers_the_real_peers_like_the_twisted_service() {
     assert_transcript("sol16-capstone's demo", play(Service::rust));
 }
+
+/// A PKI made by `openssl` alone in `dir`: a CA, a server certificate for localhost and
+/// 127.0.0.1, and a scanner certificate (CN scanner-1) it signed.
+fn openssl_pki(dir: &Path) -> Result<(), String> {
+    // One command line each, split on spaces (no argument here has one).
+    let openssl = |line: &str| -> Result<(), String> {
+        let output = Command::new("openssl")
+            .args(line.split(' '))
+            .current_dir(dir)
+            .output()
+            .map_err(|e| format!("cannot run openssl: {e}"))?;
+        match output.status.success() {
+            true => Ok(()),
+            false => Err(format!("openssl {line}: {}", String::from_utf8_lossy(&output.stderr))),
+        }
+    };
+    let p256 = "-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes";
+    openssl(&format!("req -x509 {p256} -keyout ca.key -out ca.pem -subj /CN=peer-CA -days 1"))?;
+    let extensions = [
+        ("server", "localhost", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
+        ("scanner", "scanner-1", "extendedKeyUsage=clientAuth\n"),
+    ];
+    for (name, cn, extensions) in extensions {
+        std::fs::write(dir.join(format!("{name}.ext")), extensions).map_err(|e| e.to_string())?;
+        openssl(&format!("req {p256} -keyout {name}.key -out {name}.csr -subj /CN={cn}"))?;
+        openssl(&format!(
+            "x509 -req -in {name}.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 1 -out {name}.pem -extfile {name}.ext"
+        ))?;
+    }
+    Ok(())
+}
+
+#[test]
+fn capstone_twisted_service_only_reads_a_pki_made_by_openssl() {
+    // The contract lets the Twisted service read a PKI someone else made (the Rust
+    // demo's, or this one) instead of making its own.
+    let folder = tempfile::tempdir().unwrap();
+    openssl_pki(folder.path()).unwrap_or_else(|e| panic!("{e}"));
+    let ca = std::fs::read(folder.path().join("ca.pem")).unwrap();
+    let service = Service::twisted(folder.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(std::fs::read(service.pem("ca.pem")).unwrap(), ca, "the service replaced the CA it was given");
+    assert!(!service.pem("intruder.pem").exists(), "the service wrote a PKI of its own over the one it was given");
+    let mut scanner = Scanner::connect(&service, Some("scanner")).unwrap_or_else(|e| panic!("{e}"));
+    let answer = scanner.say("WIDGET-1 5", "\r\n").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(answer, "scanner > \"WIDGET-1 5\" < WIDGET-1 5");
+}
