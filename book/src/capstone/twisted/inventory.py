@@ -43,6 +43,7 @@ def load(name, path):
 
 lines_feed = load("lines_feed", "lines/twisted/feed_server.py")  # chapter 05's moves
 pki = load("tls_pki", "tls/twisted/pki.py")  # the TLS chapter's test certificates
+SKU = lines_feed.SKU.fullmatch  # what chapter 05 accepts as a SKU
 
 
 # ANCHOR: inventory
@@ -232,10 +233,14 @@ class Dashboard(WebSocketServerProtocol):
         self.registerProducer(Lag(self), True)
 
     def onMessage(self, payload, isBinary):
-        words = payload.decode("utf-8", "replace").split() if not isBinary else []
-        if words[:1] != ["subscribe"] or not 0 < len(words) - 1 <= 64:
+        words = [] if isBinary else payload.decode("utf-8", "replace").split()
+        skus = words[1:]
+        if words[:1] == ["subscribe"] and skus == ["*"]:
+            self.skus = None
+        elif words[:1] == ["subscribe"] and 0 < len(skus) <= 64 and all(map(SKU, skus)):
+            self.skus = set(skus)
+        else:
             return self.sendMessage(b"error expected `subscribe *` or `subscribe SKU...`")
-        self.skus = None if words[1:] == ["*"] else set(words[1:])
         self.resync()
 
     def wants(self, sku):
@@ -310,8 +315,9 @@ def start(reactor, host, port, pki_dir, thresholds, every):
 
     job = task.LoopingCall(inventory.check_reorders)
     job.clock = reactor
-    # LoopingCall keeps to its grid: a tick missed while the reactor was busy is
-    # skipped, not run late in a burst. now=False: the first check after one period.
+    # LoopingCall keeps to its grid: ticks missed while the reactor was busy are
+    # skipped (one late run, then the grid), never made up in a burst.
+    # now=False: the first check comes after one period.
     job.start(every, now=False)
     return inventory, job, [scanner_port, dashboard_port], api_port
 # ANCHOR_END: start
