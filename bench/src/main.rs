@@ -2,12 +2,14 @@
 //!
 //! `untwisted-bench echo` loads the event-loop chapter's echo servers side by side;
 //! `web`, `tls`, `ws`, `dns` and `finger` load a Part II solution's server beside the chapter's
-//! Twisted one; `room` loads the workshop room with a class of simulated attendees.
-//! Each prints a markdown table. `cargo xtask bench NAME` runs them
-//! with the book's Twisted virtual environment.
+//! Twisted one; `capstone` loads the whole inventory service, Rust's and Twisted's;
+//! `room` loads the workshop room with a class of simulated attendees. Each prints a
+//! markdown table. `cargo xtask bench NAME` runs them with the book's Twisted virtual
+//! environment.
 
 mod args;
 mod benches;
+mod capstone;
 mod compare;
 mod echo;
 mod fanout;
@@ -55,6 +57,16 @@ BENCHMARKS:
     finger   11-finger's server vs its Twisted server
              (book/src/finger/twisted/finger_server.py): one lookup per
              connection [--connections 100]
+    capstone the 16-capstone service, the Rust demo (sol16-capstone, built
+             beside this program, or --binary PATH) then the chapter's
+             Twisted one (book/src/capstone/twisted/inventory.py): N scanners
+             over TLS with client certificates, each moving its own SKU by +1
+             in a closed loop, M dashboards over WebSocket following 10 SKUs
+             each; moves/s, latency from a scanner's send to the dashboards'
+             `total` frames, peak RSS, and the totals reconciled at the end
+             (API = acknowledged moves = dashboards = the drain's count).
+             Its own options: --scanners N [1000] --dashboards M [1000]
+             --secs D [30], and --servers, --python, --client-threads, --no-pin
     room     the workshop room (room/, untwisted-room): simulated attendees
              each POST a verdict every 2 s on a new connection while live
              pages watch /ws; verdicts posted vs seen, update latency (POST
@@ -103,6 +115,16 @@ fn main() -> ExitCode {
         Some("ws") => Some(&benches::WS),
         Some("dns") => Some(&benches::DNS),
         Some("finger") => Some(&benches::FINGER),
+        Some("capstone") => {
+            return match capstone::parse(rest) {
+                Ok(Some(options)) => capstone::run(&options),
+                Ok(None) => {
+                    println!("{USAGE}");
+                    ExitCode::SUCCESS
+                }
+                Err(message) => usage_error(&message),
+            };
+        }
         Some("room") => {
             return match room::parse(rest) {
                 Ok(Some(options)) => room::run(&options),
@@ -120,7 +142,9 @@ fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Some(other) => {
-            return usage_error(&format!("unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger, room)"));
+            return usage_error(&format!(
+                "unknown benchmark {other:?} (try echo, web, tls, ws, dns, finger, capstone, room)"
+            ));
         }
     };
     let spec = bench.map_or(&echo::SPEC, |bench| &bench.spec);

@@ -31,6 +31,7 @@ mod tracks;
 // The demos' shared contract, and the chapters' real peers, one module each: a
 // chapter's Twisted server and its Rust solution answer one scripted client alike,
 // and the real clients (curl, openssl, dig, ssh, a browser...) talk to the demos.
+mod capstone;
 mod demos;
 mod deploy;
 mod dns;

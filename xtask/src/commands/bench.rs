@@ -113,6 +113,19 @@ pub enum Which {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// The 16-capstone service, the Rust demo (sol16-capstone, built here in release)
+    /// then the chapter's Twisted one (inventory.py), under the same load: N scanners
+    /// over TLS with client certificates and M dashboards over WebSocket; moves/s,
+    /// send-to-dashboard latency, peak RSS, and the totals reconciled at the end.
+    ///
+    /// Twisted runs in the book's virtual environment, as for `bench echo`. `--help`
+    /// is the benchmark's own: it lists the options.
+    #[command(disable_help_flag = true)]
+    Capstone {
+        /// Passed on to the bench binary, e.g. `--scanners 50 --dashboards 50 --secs 3`.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// The workshop room (room/, untwisted-room) under a class: simulated attendees
     /// each post a verdict every 2 s while live pages watch; verdicts posted vs seen,
     /// the page's update latency, and the server's memory over the run.
@@ -139,8 +152,23 @@ pub fn run(ws: &Workspace, which: Which) -> Result<ExitCode> {
         Which::Ws { args } => against_twisted(ws, "ws", &args),
         Which::Dns { args } => against_twisted(ws, "dns", &args),
         Which::Finger { args } => against_twisted(ws, "finger", &args),
+        Which::Capstone { args } => capstone(ws, args),
         Which::Room { args } => bench_binary(ws, "room", &args),
     }
+}
+
+/// `bench capstone`: builds the Rust service beside the bench binary first (it runs
+/// as its own program, not inside the bench); if it does not build, says so and
+/// benchmarks Twisted's alone unless the arguments name the servers.
+fn capstone(ws: &Workspace, mut args: Vec<String>) -> Result<ExitCode> {
+    let mut build = cargo::cargo();
+    build.current_dir(&ws.root).args(["build", "--quiet", "--release", "--package", "sol16-capstone"]);
+    let named = |flag: &str| args.iter().any(|a| a == flag);
+    if !cargo::status(&mut build)?.success() && !named("--servers") && !named("--binary") && !named("--help") {
+        eprintln!("sol16-capstone did not build: benchmarking the Twisted service alone");
+        args.extend(["--servers".to_owned(), "twisted".to_owned()]);
+    }
+    against_twisted(ws, "capstone", &args)
 }
 
 /// Runs the bench binary's benchmark `name` (one with no Twisted side), in release.
