@@ -216,11 +216,21 @@ impl Hub {
         self.lock().dashboards.len()
     }
 
-    /// The drain: forgets every dashboard. Each subscription still yields what was
-    /// queued for it (the final totals), then ends; later ones end at once.
+    /// The drain: queues a last snapshot for every dashboard (the final totals, so
+    /// a page can show them as final), then forgets them. Each subscription still
+    /// yields what was queued for it, that snapshot last, then ends; later ones end
+    /// at once.
     pub fn close(&self) {
         let mut state = self.lock();
         state.closed = true;
+        for dashboard in state.dashboards.values() {
+            let last = state.snapshot(&dashboard.interest);
+            if dashboard.queue.try_send(last).is_err() {
+                // A full queue: `next` drops it and answers a snapshot taken now,
+                // which is just as final.
+                dashboard.behind.store(true, Ordering::Release);
+            }
+        }
         state.dashboards.clear();
         self.closed.send_replace(true);
     }

@@ -715,6 +715,23 @@ impl Dashboard {
             match ws.next().await {
                 Some(Ok(Message::Text(text))) => seen.push(text.to_string()),
                 Some(Ok(Message::Close(frame))) => {
+                    // The hub's close sends a last snapshot, the final totals: it must
+                    // agree with the totals pushed before it, and it is no move of its
+                    // own, so it leaves the sequence the steps compare.
+                    let last = seen.pop().unwrap_or_default();
+                    assert!(
+                        last.starts_with("snapshot"),
+                        "the final snapshot comes just before Close, not {last:?}"
+                    );
+                    let before = per_sku_totals(&seen);
+                    for (sku, finals) in per_sku_totals(&[last.clone()]) {
+                        let pushed = before.get(&sku).and_then(|t| t.last()).copied();
+                        assert_eq!(
+                            pushed.unwrap_or(0),
+                            finals[0],
+                            "the final snapshot's {sku} is the last total pushed ({last})"
+                        );
+                    }
                     return (seen, frame.map(|f| u16::from(f.code)));
                 }
                 Some(Ok(_)) => {}

@@ -303,7 +303,16 @@ async fn sigterm_drains_final_totals_then_1001_and_the_last_line_counts_the_move
             other => panic!("{other:?} after {seen:?}"),
         }
     };
-    assert_eq!(seen.last().map(String::as_str), Some("total WIDGET-1=6"));
+    // Every total on its way, then the final snapshot (the contract's "final totals").
+    assert_eq!(
+        seen,
+        [
+            "total WIDGET-1=2",
+            "total WIDGET-1=4",
+            "total WIDGET-1=6",
+            "snapshot WIDGET-1=6"
+        ]
+    );
     assert_eq!(code, Some(1001));
     assert_eq!(scanner.read().await, None, "the scanner's connection is closed");
     let status = demo.process.wait_for_exit(PATIENCE);
