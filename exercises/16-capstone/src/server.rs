@@ -22,9 +22,13 @@ use crate::flow::serve_scanner;
 use crate::service::{DASHBOARD_QUEUE, Service};
 use crate::settings::Settings;
 
-/// Scanners over the limit that are told `ERR server busy` at once, at most;
-/// beyond that a newcomer's socket is simply closed.
+/// Scanners (or dashboards) over the limit that are told the service is busy at
+/// once, at most; beyond that a newcomer's socket is simply closed.
 pub const MAX_REFUSING: usize = 16;
+
+/// The answer to a dashboard's handshake beyond the cap.
+const BUSY_DASHBOARD: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
 
 /// How long dashboards get to take their final pushes and Close 1001.
 pub const DASHBOARD_FAREWELL: Duration = Duration::from_secs(3);
@@ -124,12 +128,20 @@ impl Server {
     }
 
     /// What a new dashboard connection gets, spawned into `screens`: its WebSocket
-    /// on the hub (Close 1001 when the hub closes), or, beyond `max_dashboards`,
-    /// nothing.
+    /// on the hub (Close 1001 when the hub closes); beyond `max_dashboards`, a 503
+    /// answer to its handshake (what a browser can show); beyond that, nothing.
     pub fn admit_dashboard(&self, screens: &mut JoinSet<()>, tcp: TcpStream) {
-        if screens.len() < self.settings.max_dashboards {
+        let max = self.settings.max_dashboards;
+        if screens.len() < max {
             let hub = self.service.hub().clone();
             screens.spawn(serve_dashboard(tcp, hub, DashboardLimits::default()));
+        } else if screens.len() < max + MAX_REFUSING {
+            let patience = self.settings.handshake_timeout;
+            screens.spawn(async move {
+                let mut tcp = tcp;
+                let busy = tcp.write_all(BUSY_DASHBOARD);
+                let _ = tokio::time::timeout(patience, busy).await;
+            });
         }
     }
 }

@@ -42,7 +42,8 @@ impl Settings {
             handshake_timeout: Duration::from_secs(10),
             idle_timeout: Duration::from_secs(120),
             max_scanners: 1024,
-            max_dashboards: 256,
+            // A room's worth of wall screens and laptops; the load run opens 1,000.
+            max_dashboards: 2048,
         }
     }
 

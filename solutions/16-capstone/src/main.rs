@@ -51,6 +51,10 @@ struct Cli {
     #[arg(long, value_name = "N", default_value_t = 1024,
           value_parser = clap::value_parser!(u32).range(1..))]
     max_scanners: u32,
+    /// Serve at most N dashboards at once; the next is closed.
+    #[arg(long, value_name = "N", default_value_t = 2048,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    max_dashboards: u32,
     /// Close a scanner silent for SECS seconds (after telling it so).
     #[arg(long, value_name = "SECS", default_value_t = 120,
           value_parser = clap::value_parser!(u64).range(1..))]
@@ -93,6 +97,7 @@ async fn main() -> ExitCode {
     settings.reorder_every = Duration::from_secs_f64(cli.reorder_every);
     settings.drain_deadline = Duration::from_secs_f64(cli.drain_secs);
     settings.max_scanners = cli.max_scanners as usize;
+    settings.max_dashboards = cli.max_dashboards as usize;
     settings.idle_timeout = Duration::from_secs(cli.idle_timeout);
     settings.handshake_timeout = Duration::from_secs(cli.handshake_timeout);
     let tls = parts::tls::server_config(&pki.server, &pki.ca).expect("the PKI just made");

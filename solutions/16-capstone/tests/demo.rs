@@ -203,6 +203,29 @@ async fn a_scanner_beyond_the_cap_hears_server_busy() {
     drop(held);
 }
 
+/// Beyond --max-dashboards, a newcomer's WebSocket handshake is answered 503; the
+/// dashboards inside the cap are served as before.
+#[tokio::test]
+async fn a_dashboard_beyond_the_cap_is_answered_503() {
+    let demo = Demo::start(DemoProcess::command(DEMO).arg("--max-dashboards").arg("1"));
+    let mut first = parts::dashboard::connect(demo.dashboards).await.unwrap();
+    first.send(Message::text("subscribe *")).await.unwrap();
+    assert!(matches!(
+        timeout(PATIENCE, first.next()).await,
+        Ok(Some(Ok(Message::Text(_))))
+    ));
+    let refused =
+        parts::dashboard::connect(demo.dashboards).await.map(|_| ()).unwrap_err();
+    assert!(refused.to_string().contains("503"), "{refused}");
+    let mut scanner = demo.scanner().await;
+    assert_eq!(scanner.ask("A 1").await.as_deref(), Some("A 1"));
+    let pushed = timeout(PATIENCE, first.next()).await;
+    assert!(
+        matches!(&pushed, Ok(Some(Ok(Message::Text(t)))) if t.as_str() == "total A=1"),
+        "{pushed:?}"
+    );
+}
+
 /// A scanner silent for --idle-timeout is told so and closed; a connection that
 /// never finishes its handshake is dropped after --handshake-timeout.
 #[tokio::test]
