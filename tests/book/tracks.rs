@@ -18,10 +18,6 @@ const FULL_DAY_HOURS: (&str, &str) = ("09:00", "17:00");
 /// The full day's breaks, in order, as the schedule names them.
 const BREAKS: [(&str, u32); 3] = [("Coffee break", 15), ("Lunch", 60), ("Coffee break", 15)];
 
-/// The capstone (Part III) and its full-day minutes. Until its chapter is listed in
-/// SUMMARY.md, the schedule's minutes stand in for the chapter's own line.
-const CAPSTONE: (&str, u32) = ("book/src/capstone/index.md", 45);
-
 /// The page that holds the full day's schedule.
 const SCHEDULE: &str = "book/src/appendix/running.md";
 
@@ -122,19 +118,10 @@ fn the_short_track_adds_up_to_150_minutes() {
     );
 }
 
-/// Whether SUMMARY.md lists the capstone yet; until it does, the schedule's minutes
-/// for it count.
-fn capstone_listed(timings: &[Timing]) -> bool {
-    timings.iter().any(|t| t.chapter == CAPSTONE.0)
-}
-
 #[test]
 fn the_full_day_adds_up_to_eight_hours_with_its_breaks() {
     let (timings, _) = timings();
     let mut rows: Vec<(String, u32)> = timings.iter().filter_map(|t| Some((t.chapter.clone(), t.full?))).collect();
-    if !capstone_listed(&timings) {
-        rows.push((format!("{} (not in SUMMARY.md yet: the schedule's minutes)", CAPSTONE.0), CAPSTONE.1));
-    }
     rows.extend(BREAKS.iter().map(|(name, minutes)| (format!("{name} (break)"), *minutes)));
     let total: u32 = rows.iter().map(|(_, minutes)| minutes).sum();
     let breakdown: Vec<String> = rows.iter().map(|(what, minutes)| format!("{what}: {minutes} min")).collect();
@@ -238,26 +225,10 @@ fn the_full_day_schedule_agrees_with_the_chapters() {
     }
     for row in rows.iter().filter(|row| row.minutes.is_some()) {
         let known = BREAKS.iter().any(|(name, _)| row.what == *name)
-            || row.page.as_deref().is_some_and(|page| timings.iter().any(|t| t.chapter == page))
-            || row.what.starts_with("Capstone");
+            || row.page.as_deref().is_some_and(|page| timings.iter().any(|t| t.chapter == page));
         if !known {
             problems.push(format!("`{}` on the schedule is neither a break nor a chapter", row.what));
         }
-    }
-    // The capstone: the schedule's minutes, and its own notes' once it is written.
-    let capstone: Vec<&Row> =
-        rows.iter().filter(|row| row.what.starts_with("Capstone") || row.page.as_deref() == Some(CAPSTONE.0)).collect();
-    match capstone[..] {
-        [row] if row.minutes == Some(CAPSTONE.1) => {}
-        _ => problems.push(format!("the schedule should give the capstone one row of {} min", CAPSTONE.1)),
-    }
-    if let Some(written) = timings.iter().find(|t| t.chapter == CAPSTONE.0)
-        && written.full != Some(CAPSTONE.1)
-    {
-        problems.push(format!(
-            "{} says {:?} min for the full day; the schedule gives it {}",
-            CAPSTONE.0, written.full, CAPSTONE.1
-        ));
     }
     assert_no_problems(&format!("the full day's schedule ({SCHEDULE}) and the chapters' notes"), &problems);
 }
