@@ -14,6 +14,7 @@ pub use crate::clerk::{
 };
 use crate::shell::{Reply, Shell};
 
+// ANCHOR: config
 /// The methods the server offers: in its first answer, and again after every
 /// refusal, so a client may try again (password, then public key, nothing else).
 pub fn offered_methods() -> MethodSet {
@@ -49,6 +50,7 @@ fn refuse() -> Auth {
 // ANCHOR_END: config
 
 impl Clerk {
+    // ANCHOR: send
     /// Sends a shell's reply on `channel`; when the shell is done, the exit status,
     /// EOF and close, in that order (a client reads the status before the close).
     fn send(&mut self, channel: ChannelId, reply: Reply, session: &mut Session) {
