@@ -8,11 +8,13 @@
 //! 4. `FeedFactory::line_received` in [`server`]: one line in, one answer out (steps 3, 4, 6).
 //! 5. `FeedFactory::serve` in [`server`]: the loop of one connection (steps 3 to 6).
 //!
-//! Everything else (the error types, the inventory, the listening server) is given.
+//! Everything else (the error types, the inventory, the factory's fields and
+//! constructors in `factory.rs`, the listening server) is given.
 //! Run `cargo xtask check 05-lines` after each one.
 
 pub mod codec;
 mod error;
+mod factory;
 pub mod feed;
 mod inventory;
 mod port;

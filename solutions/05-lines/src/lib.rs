@@ -8,6 +8,7 @@
 //! - `error`: why a line was refused, by the codec or by the feed.
 //! - [`server`]: the factory that all connections share and the per-connection
 //!   protocol loop (`lineReceived`, `lineLengthExceeded`).
+//! - `factory`: [`FeedFactory`]'s fields and constructors, given.
 //! - `port`: the listening port, [`FeedServer`].
 
 pub mod codec;
@@ -17,6 +18,8 @@ pub mod server;
 // Given whole in the exercise; included, not copied.
 #[path = "../../../exercises/05-lines/src/error.rs"]
 mod error;
+#[path = "../../../exercises/05-lines/src/factory.rs"]
+mod factory;
 #[path = "../../../exercises/05-lines/src/inventory.rs"]
 mod inventory;
 #[path = "../../../exercises/05-lines/src/port.rs"]
