@@ -2,15 +2,19 @@
 //! `Environment=` lines), or a default, in that order.
 //!
 //! Yours to write: the `env` attribute of each setting of [`Config`], and
-//! `Config::load_from`. [`MAX_DRAIN_SECS`], [`ConfigError`] and `Config`'s `drain`
-//! and `load` are given in `config_error.rs`.
+//! `Config::load_from`. [`ConfigError`] and `Config`'s `drain` and `load` are given
+//! in `config_error.rs`.
 
 use std::net::SocketAddr;
 
 use clap::Parser;
 
-pub use crate::config_error::{ConfigError, MAX_DRAIN_SECS};
+pub use crate::config_error::ConfigError;
 use crate::logging::LogFormat;
+
+/// The longest drain the service accepts, in seconds: the unit file's
+/// `TimeoutStopSec` must stay above it, or systemd kills the service mid-drain.
+pub const MAX_DRAIN_SECS: u64 = 60;
 
 /// What an operator may change without a rebuild.
 ///

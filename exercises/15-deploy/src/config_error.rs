@@ -1,5 +1,5 @@
-//! The settings' given parts: the drain limit, [`ConfigError`], and two methods of
-//! [`Config`] (`drain`, `load`). Given whole.
+//! The settings' given parts: [`ConfigError`], and two methods of [`Config`]
+//! (`drain`, `load`). Given whole.
 //!
 //! The `Config` struct (its `env` attributes) and `Config::load_from` are yours to
 //! write in `config.rs`.
@@ -8,10 +8,6 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::config::Config;
-
-/// The longest drain the service accepts, in seconds: the unit file's
-/// `TimeoutStopSec` must stay above it, or systemd kills the service mid-drain.
-pub const MAX_DRAIN_SECS: u64 = 60;
 
 /// Why the service will not start with these settings.
 #[derive(Debug)]

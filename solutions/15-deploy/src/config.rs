@@ -5,8 +5,12 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 
-pub use crate::config_error::{ConfigError, MAX_DRAIN_SECS};
+pub use crate::config_error::ConfigError;
 use crate::logging::LogFormat;
+
+/// The longest drain the service accepts, in seconds: the unit file's
+/// `TimeoutStopSec` must stay above it, or systemd kills the service mid-drain.
+pub const MAX_DRAIN_SECS: u64 = 60;
 
 // ANCHOR: config
 /// What an operator may change without a rebuild.
