@@ -24,6 +24,8 @@ mod factory;
 mod inventory;
 #[path = "../../../exercises/05-lines/src/port.rs"]
 mod port;
+#[path = "../../../exercises/05-lines/src/stock_move.rs"]
+mod stock_move;
 
 pub use codec::{CrlfLineCodec, DELIMITER, LineError, MAX_LENGTH};
 pub use feed::{FeedError, Inventory, MAX_SKU_LENGTH, MAX_SKUS, StockMove, is_valid_sku};
