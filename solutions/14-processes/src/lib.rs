@@ -26,6 +26,8 @@ pub mod exit;
 pub mod port;
 #[path = "../../../exercises/14-processes/src/process_error.rs"]
 mod process_error;
+#[path = "../../../exercises/14-processes/src/process_protocol.rs"]
+mod process_protocol;
 #[path = "../../../exercises/14-processes/src/wire.rs"]
 pub mod wire;
 
