@@ -16,7 +16,7 @@ pub mod step;
 pub mod transcript;
 
 pub use client::LineClient;
-pub use demo::DemoArgs;
+pub use demo::{Count, DemoArgs, Seconds};
 pub use process::DemoProcess;
 pub use step::{run, run_paused};
 pub use transcript::Transcript;

@@ -11,31 +11,20 @@
 //! - [`server`]: the stock server, a tiny line protocol over TCP.
 //! - [`client::fetch`]: fetches one resource.
 //! - [`download()`]: fetches one resource and records the outcome in a [`Download`].
+//! - [`download_all`] (`sequential.rs`): the batch, one download after another.
 //!
 //! Run `cargo xtask check 01-event-loop` to see which step fails next.
 
 pub mod client;
 mod download;
+mod sequential;
 pub mod server;
 
 use std::net::SocketAddr;
 
 pub use client::{FetchError, fetch};
 pub use download::{Download, download, report};
-
-// ANCHOR: sequential
-/// Downloads every path, one after another: the next request starts only when
-/// the previous reply is in. Correct, and as slow as the sum of all the waits.
-///
-/// Returns one [`Download`] per path, in the order of `paths`.
-pub async fn download_all(addr: SocketAddr, paths: &[&str]) -> Vec<Download> {
-    let mut downloads = Vec::with_capacity(paths.len());
-    for path in paths {
-        downloads.push(download(addr, path.to_string()).await);
-    }
-    downloads
-}
-// ANCHOR_END: sequential
+pub use sequential::download_all;
 
 // ANCHOR: concurrent_stub
 /// Downloads every path at once: one task per path, all on the current event loop.

@@ -1,8 +1,10 @@
 //! The reactor: one thread, one `poll`, a map from token to handler, and a timer heap.
 //!
-//! Yours to write: `run`, `stop`, `iterate` and `dispatch`. Registering handlers and
-//! the timeout computation are given here; the [`Handler`] trait (`handler.rs`) and
-//! calls from other threads (`handle.rs`) are given whole.
+//! Yours to write: `run`, `stop`, `iterate` and `dispatch`, in the `impl Reactor`
+//! block below. The [`Reactor`] type itself, its fields (`self.inner.…`), registering
+//! handlers, `timeout` and `run_remote_calls` are given in `registry.rs`; the
+//! [`Handler`] trait (`handler.rs`) and calls from other threads (`handle.rs`) are
+//! given whole.
 //!
 //! Each pass of the loop (`iterate`) does three things, like Twisted's `doIteration`
 //! plus `runUntilCurrent`:
@@ -10,120 +12,20 @@
 //! 2. hand each ready socket to the handler registered under its token;
 //! 3. run the timers that are due.
 
-use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::io;
+// `mem::take` and the `WAKER` token are for your `iterate`.
+#[allow(unused_imports)]
 use std::mem;
-use std::rc::Rc;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mio::{Events, Interest, Poll, Token, Waker};
-
 pub use crate::handle::ReactorHandle;
-use crate::handle::Remote;
 pub use crate::handler::{Handler, Next, Readiness};
-use crate::time::RealTime;
-use crate::timers::{DelayedCall, Timers};
-
-/// The token of the waker, which other threads use to interrupt `poll`.
-const WAKER: Token = Token(usize::MAX);
-
-struct Inner {
-    poll: RefCell<Poll>,
-    events: RefCell<Events>,
-    /// Reused between passes so a busy loop does not allocate.
-    ready: RefCell<Vec<(Token, Readiness)>>,
-    handlers: RefCell<HashMap<Token, Box<dyn Handler>>>,
-    /// Tokens are never reused: an event for a closed socket finds no handler
-    /// instead of a stranger that got its number.
-    next_token: Cell<usize>,
-    timers: Timers<RealTime>,
-    running: Cell<bool>,
-    waker: Arc<Waker>,
-    remote: Arc<Mutex<Vec<Remote>>>,
-}
-
-/// A single-threaded reactor on mio (Twisted's `reactor`).
-///
-/// Cloning gives another handle to the same reactor, so timer callbacks can capture
-/// one (`let r = reactor.clone(); reactor.call_later(d, move || r.stop())`). It is
-/// not `Send`: everything happens on the thread that created it. Other threads talk
-/// to it through a [`ReactorHandle`].
-#[derive(Clone)]
-pub struct Reactor {
-    inner: Rc<Inner>,
-}
+pub use crate::registry::Reactor;
+#[allow(unused_imports)]
+use crate::registry::WAKER;
+use mio::Token;
 
 impl Reactor {
-    /// A reactor with nothing registered, not yet running.
-    pub fn new() -> io::Result<Self> {
-        let poll = Poll::new()?;
-        let waker = Arc::new(Waker::new(poll.registry(), WAKER)?);
-        Ok(Self {
-            inner: Rc::new(Inner {
-                poll: RefCell::new(poll),
-                events: RefCell::new(Events::with_capacity(1024)),
-                ready: RefCell::new(Vec::with_capacity(1024)),
-                handlers: RefCell::new(HashMap::new()),
-                next_token: Cell::new(0),
-                timers: Timers::new(RealTime::new()),
-                running: Cell::new(false),
-                waker,
-                remote: Arc::default(),
-            }),
-        })
-    }
-
-    /// Registers `handler`'s socket for `interest` and returns its token.
-    pub fn add(
-        &self,
-        mut handler: impl Handler + 'static,
-        interest: Interest,
-    ) -> io::Result<Token> {
-        let token = Token(self.inner.next_token.get());
-        self.inner.next_token.set(token.0 + 1);
-        self.inner.poll.borrow().registry().register(
-            handler.source(),
-            token,
-            interest,
-        )?;
-        self.inner.handlers.borrow_mut().insert(token, Box::new(handler));
-        Ok(token)
-    }
-
-    /// Deregisters and drops the handler under `token`; false if there was none.
-    pub fn remove(&self, token: Token) -> bool {
-        let handler = self.inner.handlers.borrow_mut().remove(&token);
-        match handler {
-            Some(mut handler) => {
-                let _ = self.inner.poll.borrow().registry().deregister(handler.source());
-                true
-            }
-            None => false,
-        }
-    }
-
-    /// How many sockets are registered (listeners and connections).
-    pub fn handlers(&self) -> usize {
-        self.inner.handlers.borrow().len()
-    }
-
-    /// Schedules `f` to run on the reactor thread, `delay` from now (`callLater`).
-    pub fn call_later(&self, delay: Duration, f: impl FnOnce() + 'static) -> DelayedCall {
-        self.inner.timers.call_later(delay, f)
-    }
-
-    /// Seconds since the reactor was created, on the monotonic clock.
-    pub fn seconds(&self) -> f64 {
-        self.inner.timers.now().as_secs_f64()
-    }
-
-    /// A `Send` handle other threads use to hand work to this reactor.
-    pub fn handle(&self) -> ReactorHandle {
-        ReactorHandle::new(Arc::clone(&self.inner.waker), Arc::clone(&self.inner.remote))
-    }
-
     /// Runs passes of the loop until [`Reactor::stop`] is called.
     pub fn run(&self) -> io::Result<()> {
         // Set `running`, then call `iterate(None)` until `running` is false again.
@@ -135,11 +37,6 @@ impl Reactor {
     /// timer callbacks; from other threads use [`ReactorHandle::stop`].
     pub fn stop(&self) {
         todo!("Reactor::stop")
-    }
-
-    /// True between `run` starting and `stop` taking effect.
-    pub fn is_running(&self) -> bool {
-        self.inner.running.get()
     }
 
     /// One pass of the loop: wait for readiness (at most `max_wait`, and never past
@@ -159,19 +56,6 @@ impl Reactor {
         todo!("Reactor::iterate")
     }
 
-    /// How long `poll` may sleep: until the next timer, capped by `max_wait`.
-    fn timeout(&self, max_wait: Option<Duration>) -> Option<Duration> {
-        let until_timer = self
-            .inner
-            .timers
-            .next_due()
-            .map(|due| due.saturating_sub(self.inner.timers.now()));
-        match (until_timer, max_wait) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
-    }
-
     /// Calls the handler under `token`. The handler is taken out of the map while it
     /// runs, so it may add or remove other handlers without a double borrow.
     fn dispatch(&self, token: Token, readiness: Readiness) {
@@ -181,14 +65,5 @@ impl Reactor {
         // `source()` and drop it on `Next::Close`.
         let _ = (token, readiness);
         todo!("Reactor::dispatch")
-    }
-
-    /// Runs what other threads handed over with [`ReactorHandle::call_from_thread`].
-    fn run_remote_calls(&self) {
-        let calls =
-            mem::take(&mut *self.inner.remote.lock().unwrap_or_else(|e| e.into_inner()));
-        for call in calls {
-            call(self);
-        }
     }
 }

@@ -21,6 +21,7 @@ mod backoff;
 mod protocol;
 mod qotd;
 mod reconnect;
+mod rng;
 mod string_transport;
 mod tcp;
 mod transport;

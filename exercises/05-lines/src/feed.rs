@@ -1,21 +1,12 @@
 //! What a line means: the feed's one request, a stock move `SKU qty`. Nothing
 //! here knows about sockets or framing.
+//!
+//! Yours to write: `StockMove::parse`, below. [`StockMove`], [`MAX_SKU_LENGTH`] and
+//! [`is_valid_sku`] are given in `stock_move.rs`.
 
 pub use crate::error::FeedError;
 pub use crate::inventory::{Inventory, MAX_SKUS};
-
-/// The longest SKU (stock-keeping unit code) the feed accepts, in bytes.
-pub const MAX_SKU_LENGTH: usize = 32;
-
-/// One request line of the feed: `SKU qty`, e.g. `WIDGET-1 5` (5 received) or
-/// `WIDGET-1 -2` (2 shipped).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StockMove {
-    /// The item: 1 to [`MAX_SKU_LENGTH`] ASCII letters, digits, `-`, `_` or `.`.
-    pub sku: String,
-    /// How many units move: positive into stock, negative out of it.
-    pub qty: i64,
-}
+pub use crate::stock_move::{MAX_SKU_LENGTH, StockMove, is_valid_sku};
 
 impl StockMove {
     /// Parses one line (without its `\r\n`) into a stock move. Any input, even
@@ -32,13 +23,4 @@ impl StockMove {
     pub fn parse(line: &[u8]) -> Result<StockMove, FeedError> {
         todo!("StockMove::parse({:?})", String::from_utf8_lossy(line))
     }
-}
-
-/// Whether `sku` is a well-formed SKU: 1 to [`MAX_SKU_LENGTH`] ASCII letters,
-/// digits, `-`, `_` or `.` (no spaces, no control characters, nothing to escape).
-pub fn is_valid_sku(sku: &str) -> bool {
-    (1..=MAX_SKU_LENGTH).contains(&sku.len())
-        && sku
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }

@@ -8,15 +8,19 @@
 //! 4. `FeedFactory::line_received` in [`server`]: one line in, one answer out (steps 3, 4, 6).
 //! 5. `FeedFactory::serve` in [`server`]: the loop of one connection (steps 3 to 6).
 //!
-//! Everything else (the error types, the inventory, the listening server) is given.
+//! Everything else (the error types, the inventory, `StockMove` in `stock_move.rs`,
+//! the factory's fields and constructors in `factory.rs`, the listening server) is
+//! given.
 //! Run `cargo xtask check 05-lines` after each one.
 
 pub mod codec;
 mod error;
+mod factory;
 pub mod feed;
 mod inventory;
 mod port;
 pub mod server;
+mod stock_move;
 
 pub use codec::{CrlfLineCodec, DELIMITER, LineError, MAX_LENGTH};
 pub use feed::{FeedError, Inventory, MAX_SKU_LENGTH, MAX_SKUS, StockMove, is_valid_sku};

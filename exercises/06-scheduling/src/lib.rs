@@ -17,6 +17,7 @@ mod inventory;
 mod later;
 mod looping;
 mod reorder;
+mod task_error;
 mod threads;
 
 pub use error::TaskError;

@@ -25,6 +25,7 @@ mod port;
 pub mod render;
 pub mod resource;
 pub mod site;
+mod site_limits;
 pub mod tree;
 
 pub use api::{ApiError, Move, StockLevel, inventory_tree};

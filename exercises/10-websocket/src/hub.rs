@@ -1,79 +1,27 @@
 //! The hub every dashboard registers with: autobahn's broadcast factory
 //! (`register`, `unregister`, `broadcast`), with a bounded queue per dashboard so a
 //! slow one never slows the others nor makes the server's memory grow.
+//!
+//! Yours to write: `Hub::register`, `Hub::unregister`, `Hub::publish` and
+//! `Subscription::next`, below. The types, their fields (`state`, `queue_capacity`;
+//! a dashboard's `interest`, `queue`, `behind`) and `Hub::lock` are given in
+//! `hub_state.rs`.
+// What your functions will need.
+use std::sync::Arc;
+#[allow(unused_imports)]
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use std::collections::HashMap;
-use std::sync::atomic::AtomicBool;
-use std::sync::{Arc, Mutex, MutexGuard};
-
+#[allow(unused_imports)]
 use tokio::sync::mpsc;
 
-use crate::inventory::{Inventory, MoveError, StockMove};
+use crate::inventory::{MoveError, StockMove};
 use crate::message::{Interest, Push};
 
-/// Names one registered dashboard.
-pub type ClientId = u64;
-
-/// The shared state: the inventory and every registered dashboard. One lock, held
-/// briefly and never across an `.await`, so a move and its pushes are one step.
-#[derive(Debug)]
-pub struct Hub {
-    state: Mutex<HubState>,
-    #[allow(dead_code)] // the functions you write read it
-    queue_capacity: usize,
-}
-
-#[derive(Debug, Default)]
-#[allow(dead_code)] // the functions you write read it
-struct HubState {
-    inventory: Inventory,
-    clients: HashMap<ClientId, Client>,
-    next_id: ClientId,
-}
-
-/// What the hub keeps for one dashboard: what it wants, where its pushes go, and
-/// whether it fell behind.
-#[derive(Debug)]
-#[allow(dead_code)] // the functions you write read it
-struct Client {
-    interest: Interest,
-    queue: mpsc::Sender<Push>,
-    behind: Arc<AtomicBool>,
-}
-
-/// One dashboard's end: the pushes meant for it, in order.
-#[derive(Debug)]
-pub struct Subscription {
-    id: ClientId,
-    interest: Interest,
-    queue: mpsc::Receiver<Push>,
-    /// Set by the hub when a push did not fit in the queue; the next
-    /// [`Subscription::next`] then resyncs with a snapshot.
-    behind: Arc<AtomicBool>,
-    hub: Arc<Hub>,
-}
+#[allow(unused_imports)]
+use crate::hub_state::Client;
+pub use crate::hub_state::{ClientId, Hub, Subscription};
 
 impl Hub {
-    /// An empty hub whose dashboards each have a queue of `queue_capacity` pushes.
-    pub fn new(queue_capacity: usize) -> Arc<Hub> {
-        Arc::new(Hub { state: Mutex::default(), queue_capacity: queue_capacity.max(1) })
-    }
-
-    /// How many dashboards are registered.
-    pub fn subscribers(&self) -> usize {
-        self.lock().clients.len()
-    }
-
-    /// The current total of `sku`.
-    pub fn total(&self, sku: &str) -> i64 {
-        self.lock().inventory.total(sku)
-    }
-
-    fn lock(&self) -> MutexGuard<'_, HubState> {
-        // A panic elsewhere must not take every dashboard down with it.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
     /// Registers a dashboard interested in `interest` (autobahn's `register`). Its
     /// first push is a snapshot of what it wants, then one total per wanted move.
     pub fn register(self: &Arc<Self>, interest: Interest) -> Subscription {
@@ -97,16 +45,6 @@ impl Hub {
 }
 
 impl Subscription {
-    /// This dashboard's id in the hub.
-    pub fn id(&self) -> ClientId {
-        self.id
-    }
-
-    /// How many pushes wait in the queue (never more than the hub's capacity).
-    pub fn queued(&self) -> usize {
-        self.queue.len()
-    }
-
     /// The next push for this dashboard. If the hub marked it behind, the queued
     /// pushes are stale: they are dropped and a fresh snapshot comes instead. `None`
     /// once the hub has forgotten this dashboard.

@@ -9,12 +9,14 @@
 //! 5. `Hub::publish` and `Subscription::next` in [`hub`] (steps 2 to 4).
 //! 6. `session::dashboard`: one dashboard's connection (steps 2, 3, 5, 6).
 //!
-//! Everything else (the inventory, the messages, the policy, the listening server
-//! with its page and feed and its web stream, the recording client) is given.
+//! Everything else (the inventory, the messages, the policy, the hub's types in
+//! `hub_state`, the listening server with its page and feed and its web stream,
+//! the recording client) is given.
 //! Run `cargo xtask check 10-websocket` after each one.
 
 pub mod client;
 pub mod hub;
+mod hub_state;
 pub mod inventory;
 pub mod message;
 mod page;

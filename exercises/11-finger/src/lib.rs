@@ -16,14 +16,19 @@
 //! Run `cargo xtask check 11-finger` after each one.
 
 pub mod client;
+mod client_error;
 mod directory;
+mod factory;
 pub mod file;
+mod file_directory;
 mod http;
 mod port;
 pub mod query;
+mod query_types;
 pub mod server;
 mod service;
 pub mod setter;
+mod setter_port;
 mod web;
 
 pub use client::{CLIENT_TIMEOUT, ClientError, MAX_ANSWER, finger};

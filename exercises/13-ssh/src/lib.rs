@@ -1,10 +1,12 @@
 //! Exercise 13: SSH access to the legacy inventory shell, on russh.
 //!
 //! You write `server.rs`: the server's [`config`] and the [`Clerk`], russh's
-//! `Handler`. The shell, the accounts, the listening socket and a test client are
-//! given: read `shell.rs` and `accounts.rs` first.
+//! `Handler`. The shell, the accounts, the listening socket, a test client and the
+//! `Clerk` type with the server's limits (`clerk.rs`) are given: read `shell.rs`,
+//! `accounts.rs` and `clerk.rs` first.
 
 pub mod accounts;
+mod clerk;
 pub mod client;
 pub mod serve;
 pub mod server;

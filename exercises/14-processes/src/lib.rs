@@ -11,13 +11,19 @@
 //! 4. `TelnetBridge::serve` in [`bridge`]: one connection's command (steps 5 to 8).
 //!
 //! Everything else (how a child ended, the allow-list, the bridge's wire format, the
-//! listening port) is given. Run `cargo xtask check 14-processes` after each one.
+//! listening port, and the types the functions use: `ProcessProtocol` in
+//! `process_protocol.rs`, `TelnetBridge` in `bridge_factory.rs`, `ProcessError` in
+//! `process_error.rs`) is given.
+//! Run `cargo xtask check 14-processes` after each one.
 //! The steps run `cat`, `tr`, `sort`, `yes` and `sleep`: on Linux and macOS.
 
 pub mod allow;
 pub mod bridge;
+mod bridge_factory;
 pub mod exit;
 pub mod port;
+mod process_error;
+mod process_protocol;
 pub mod protocol;
 pub mod utils;
 pub mod wire;

@@ -1,35 +1,16 @@
 //! Twisted's `ProcessProtocol` and `reactor.spawnProcess`: a child process whose
 //! output arrives as events, the way a socket's bytes arrive at a `Protocol`.
+//!
+//! Yours to write: [`spawn_process`], below. The [`ProcessProtocol`] trait it calls
+//! is given in `process_protocol.rs`.
 
 use std::io;
 
 use tokio::process::Command;
 
+#[allow(unused_imports)] // for you: `Exit::from_status`
 use crate::exit::Exit;
-
-// ANCHOR: trait
-/// What happens to a child process, one callback per event (Twisted's
-/// `ProcessProtocol`). Only the output and the end are required.
-pub trait ProcessProtocol {
-    /// The child started and has this process id (Twisted: `connectionMade`, with
-    /// `self.transport.pid`).
-    fn connection_made(&mut self, _pid: u32) {}
-
-    /// Some bytes the child wrote to its stdout, in whatever chunks the pipe gave.
-    fn out_received(&mut self, data: &[u8]);
-
-    /// Some bytes the child wrote to its stderr.
-    fn err_received(&mut self, _data: &[u8]) {}
-
-    /// The child exited (or was killed) and was reaped; its pipes may still hold
-    /// output, which is delivered before `process_ended`.
-    fn process_exited(&mut self, _exit: Exit) {}
-
-    /// The end: the child exited AND its stdout and stderr are closed. Called
-    /// exactly once, last.
-    fn process_ended(&mut self, exit: Exit);
-}
-// ANCHOR_END: trait
+pub use crate::process_protocol::ProcessProtocol;
 
 /// Runs `command` (Twisted's `reactor.spawnProcess(protocol, ...)`), writes `input`
 /// to its stdin and then closes it, and calls `protocol` for each event until the

@@ -1,34 +1,10 @@
 //! Twisted's `twisted.internet.utils`: run a program and get its output, or its
 //! exit code, in one call, with Twisted's defaults.
+//!
+//! Yours to write: [`get_process_output`] and [`get_process_value`], below.
+//! [`ProcessError`] is given in `process_error.rs`.
 
-use std::fmt;
-use std::io;
-
-/// Why `get_process_output` or `get_process_value` gave no result.
-#[derive(Debug)]
-pub enum ProcessError {
-    /// The program could not be started.
-    Spawn(io::Error),
-    /// The child wrote to stderr, and `errortoo` was false: Twisted's
-    /// `_UnexpectedErrorOutput`, an `IOError`, "got stderr: ...".
-    UnexpectedErrorOutput {
-        /// Everything the child wrote to stderr.
-        stderr: Vec<u8>,
-    },
-}
-
-impl fmt::Display for ProcessError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ProcessError::Spawn(err) => write!(f, "cannot start the process: {err}"),
-            ProcessError::UnexpectedErrorOutput { stderr } => {
-                write!(f, "got stderr: {:?}", String::from_utf8_lossy(stderr))
-            }
-        }
-    }
-}
-
-impl std::error::Error for ProcessError {}
+pub use crate::process_error::ProcessError;
 
 /// Runs `program` with `args` and returns everything it wrote to stdout (Twisted's
 /// `getProcessOutput(executable, args)`), with Twisted's defaults:

@@ -1,12 +1,15 @@
 //! The service's settings: each one a flag, or an environment variable (systemd's
 //! `Environment=` lines), or a default, in that order.
+//!
+//! Yours to write: the `env` attribute of each setting of [`Config`], and
+//! `Config::load_from`. [`ConfigError`] and `Config`'s `drain` and `load` are given
+//! in `config_error.rs`.
 
-use std::fmt;
 use std::net::SocketAddr;
-use std::time::Duration;
 
 use clap::Parser;
 
+pub use crate::config_error::ConfigError;
 use crate::logging::LogFormat;
 
 /// The longest drain the service accepts, in seconds: the unit file's
@@ -45,35 +48,7 @@ pub struct Config {
     pub print_config: bool,
 }
 
-/// Why the service will not start with these settings.
-#[derive(Debug)]
-pub enum ConfigError {
-    /// clap's own: a bad flag or value, or `--help` / `--version` (which exit 0).
-    Clap(clap::Error),
-    /// The values parse, but make no sense together.
-    Invalid(String),
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            ConfigError::Clap(e) => write!(f, "{e}"),
-            ConfigError::Invalid(why) => write!(f, "error: {why}"),
-        }
-    }
-}
-
 impl Config {
-    /// The drain deadline as a [`Duration`].
-    pub fn drain(&self) -> Duration {
-        Duration::from_secs(self.drain_deadline)
-    }
-
-    /// Reads the settings from the process's command line and environment.
-    pub fn load() -> Result<Config, ConfigError> {
-        Config::load_from(std::env::args_os())
-    }
-
     /// Reads the settings from `args` (the program's name first) and the environment,
     /// then checks them:
     /// - what clap refuses (a bad flag or value, and `--help`) is [`ConfigError::Clap`];

@@ -10,13 +10,18 @@
 //! 4. `stop_requested` in [`signals`]: SIGTERM and SIGINT (steps 6 and 7).
 //!
 //! Given: one clerk's connection (`session`: the line protocol and its part of the
-//! drain), the health check (`health`), and the binary `untwisted-inventory`
+//! drain), the health check (`health`), the types your pieces belong to
+//! (`ConfigError` in `config_error`, `LogFormat` in `log_format`, `Server` in
+//! `listeners`), and the binary `untwisted-inventory`
 //! (`src/bin/untwisted-inventory.rs`), which wires your pieces together; steps 1,
 //! 6 and 7 run it.
 //! Run `cargo xtask check 15-deploy` after each one.
 
 pub mod config;
+mod config_error;
 pub mod health;
+mod listeners;
+mod log_format;
 pub mod logging;
 pub mod server;
 pub mod session;

@@ -1,19 +1,13 @@
 //! Structured logs with `tracing`: readable lines on a terminal, one JSON object per
 //! line when a log pipeline asks for it. Either way they go to stderr, where journald
 //! (or `docker logs`) collects them.
+//!
+//! Yours to write: [`subscriber`], below. [`LogFormat`] is given in `log_format.rs`.
 
 use tracing::{Level, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
 
-/// How log events are written.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    /// `2026-12-02T01:02:03Z  INFO untwisted: draining open=2`: for people.
-    Human,
-    /// `{"timestamp":…,"level":"INFO","fields":{"message":"draining","open":2},…}`:
-    /// for a log pipeline (Loki, Elasticsearch, CloudWatch).
-    Json,
-}
+pub use crate::log_format::LogFormat;
 
 /// A subscriber that writes every event at `level` or more important to `writer`,
 /// in `format`. `ansi` colours the human format (only on a terminal: escape codes

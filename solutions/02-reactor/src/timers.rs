@@ -5,40 +5,15 @@
 
 use std::cell::RefCell;
 use std::cmp::Reverse;
-use std::fmt;
 use std::rc::Rc;
 use std::time::Duration;
 
 pub use crate::queue::CallError;
-use crate::queue::{Call, Queue, State};
-use crate::time::{RealTime, TimeSource};
-
-/// The timer heap of a reactor, generic over where it reads the time.
-///
-/// Cloning gives another handle to the same heap, so a callback can capture one and
-/// schedule more calls. Everything runs on one thread: that is the reactor's promise.
-pub struct Timers<T: TimeSource = RealTime> {
-    time: T,
-    queue: Rc<RefCell<Queue>>,
-}
-
-impl<T: TimeSource + Clone> Clone for Timers<T> {
-    fn clone(&self) -> Self {
-        Self { time: self.time.clone(), queue: Rc::clone(&self.queue) }
-    }
-}
+use crate::queue::{Call, State};
+pub use crate::schedule::{DelayedCall, Timers};
+use crate::time::TimeSource;
 
 impl<T: TimeSource + Clone> Timers<T> {
-    /// An empty heap that reads the time from `time`.
-    pub fn new(time: T) -> Self {
-        Self { time, queue: Rc::default() }
-    }
-
-    /// The current time of this heap's time source.
-    pub fn now(&self) -> Duration {
-        self.time.now()
-    }
-
     // ANCHOR: call_later
     /// Schedules `f` to run once, `delay` from now (Twisted's `callLater`).
     pub fn call_later(
@@ -57,12 +32,6 @@ impl<T: TimeSource + Clone> Timers<T> {
         DelayedCall { call, timers: self.clone() }
     }
     // ANCHOR_END: call_later
-
-    /// When the earliest pending call is due, or `None` when nothing is scheduled.
-    /// The reactor sleeps in `poll` until then.
-    pub fn next_due(&self) -> Option<Duration> {
-        self.queue.borrow_mut().next_due()
-    }
 
     // ANCHOR: run_due
     /// Runs every call that was due when this pass began, earliest first, and returns
@@ -105,36 +74,9 @@ impl<T: TimeSource + Clone> Timers<T> {
         ran
     }
     // ANCHOR_END: run_due
-
-    /// How many calls are still waiting to run (Twisted's `getDelayedCalls()`).
-    pub fn pending(&self) -> usize {
-        self.queue.borrow().live()
-    }
-}
-
-/// A handle to one scheduled call (Twisted's `IDelayedCall`): ask whether it is still
-/// pending, cancel it, or move it.
-pub struct DelayedCall<T: TimeSource = RealTime> {
-    call: Rc<RefCell<Call>>,
-    timers: Timers<T>,
 }
 
 impl<T: TimeSource + Clone> DelayedCall<T> {
-    /// When the call is (or was) due, on the time source's clock (`getTime()`).
-    pub fn time(&self) -> Duration {
-        self.call.borrow().time
-    }
-
-    /// True until the call has run or been cancelled.
-    pub fn active(&self) -> bool {
-        self.call.borrow().state == State::Pending
-    }
-
-    /// Checks the call can still be changed: the errors Twisted raises.
-    fn pending(&self) -> Result<(), CallError> {
-        self.call.borrow().check_pending()
-    }
-
     // ANCHOR: cancel
     /// Unschedules the call. Errors if it already ran or was already cancelled.
     pub fn cancel(&self) -> Result<(), CallError> {
@@ -164,22 +106,4 @@ impl<T: TimeSource + Clone> DelayedCall<T> {
         Ok(())
     }
     // ANCHOR_END: cancel
-
-    /// Pushes a fresh heap entry; the old one goes stale because its sequence number
-    /// no longer matches. A moved call counts as newly scheduled for tie-breaking.
-    fn move_to(&self, time: Duration) {
-        let mut queue = self.timers.queue.borrow_mut();
-        queue.push(&self.call, time);
-        queue.left_stale();
-    }
-}
-
-impl<T: TimeSource> fmt::Debug for DelayedCall<T> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let call = self.call.borrow();
-        f.debug_struct("DelayedCall")
-            .field("time", &call.time)
-            .field("state", &call.state)
-            .finish()
-    }
 }

@@ -14,6 +14,8 @@ mod backoff;
 mod protocol;
 mod qotd;
 mod reconnect;
+#[path = "../../../exercises/04-protocols/src/rng.rs"]
+mod rng;
 mod string_transport;
 mod tcp;
 #[path = "../../../exercises/04-protocols/src/transport.rs"]

@@ -3,21 +3,7 @@
 
 pub use crate::error::FeedError;
 pub use crate::inventory::{Inventory, MAX_SKUS};
-
-/// The longest SKU (stock-keeping unit code) the feed accepts, in bytes.
-pub const MAX_SKU_LENGTH: usize = 32;
-
-// ANCHOR: stock_move
-/// One request line of the feed: `SKU qty`, e.g. `WIDGET-1 5` (5 received) or
-/// `WIDGET-1 -2` (2 shipped).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StockMove {
-    /// The item: 1 to [`MAX_SKU_LENGTH`] ASCII letters, digits, `-`, `_` or `.`.
-    pub sku: String,
-    /// How many units move: positive into stock, negative out of it.
-    pub qty: i64,
-}
-// ANCHOR_END: stock_move
+pub use crate::stock_move::{MAX_SKU_LENGTH, StockMove, is_valid_sku};
 
 impl StockMove {
     // ANCHOR: parse
@@ -39,13 +25,4 @@ impl StockMove {
         Ok(StockMove { sku: sku.to_owned(), qty })
     }
     // ANCHOR_END: parse
-}
-
-/// Whether `sku` is a well-formed SKU: 1 to [`MAX_SKU_LENGTH`] ASCII letters,
-/// digits, `-`, `_` or `.` (no spaces, no control characters, nothing to escape).
-pub fn is_valid_sku(sku: &str) -> bool {
-    (1..=MAX_SKU_LENGTH).contains(&sku.len())
-        && sku
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }

@@ -8,12 +8,11 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use sol05_lines::server::IDLE_TIMEOUT;
 use sol05_lines::{FeedFactory, FeedServer, MAX_CONNECTIONS, MAX_LENGTH};
-use test_kit::{DemoArgs, LineClient, Transcript};
+use test_kit::{Count, DemoArgs, LineClient, Seconds, Transcript};
 
 /// The live inventory feed of 05-lines: `SKU qty` lines in, running totals out.
 #[derive(Parser)]
@@ -22,13 +21,11 @@ struct Cli {
     #[command(flatten)]
     demo: DemoArgs,
     /// Serve at most N clients at once; the next one is told `ERR server busy`.
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Close a connection that sends nothing for SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    idle_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT.into())]
+    idle_timeout: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -37,12 +34,9 @@ async fn main() -> ExitCode {
     let listen = cli.demo.listen;
     let server = match FeedServer::bind(listen, FeedFactory::new()).await {
         Ok(server) => server
-            .with_max_connections(cli.max_connections as usize)
-            .with_idle_timeout(Duration::from_secs(cli.idle_timeout)),
-        Err(err) => {
-            eprintln!("sol05-lines: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
+            .with_max_connections(cli.max_connections.get())
+            .with_idle_timeout(cli.idle_timeout.get()),
+        Err(err) => return cli.demo.cannot_listen("sol05-lines", err),
     };
     let addr = server.local_addr();
     println!(

@@ -15,6 +15,8 @@ mod threads;
 // Given whole in the exercise; included, not copied.
 #[path = "../../../exercises/06-scheduling/src/inventory.rs"]
 mod inventory;
+#[path = "../../../exercises/06-scheduling/src/task_error.rs"]
+mod task_error;
 
 pub use error::TaskError;
 pub use inventory::{Inventory, ReorderAlert, Stock};

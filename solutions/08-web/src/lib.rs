@@ -26,6 +26,8 @@ pub mod pages;
 mod port;
 #[path = "../../../exercises/08-web/src/resource.rs"]
 pub mod resource;
+#[path = "../../../exercises/08-web/src/site_limits.rs"]
+mod site_limits;
 
 pub use api::{ApiError, Move, StockLevel, inventory_tree};
 pub use body::{BODY_READ_TIMEOUT, MAX_BODY_BYTES, read_move};

@@ -10,13 +10,12 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
 use sol08_web::{
     HEADER_READ_TIMEOUT, Inventory, MAX_CONNECTIONS, Site, WebServer, inventory_tree,
 };
-use test_kit::DemoArgs;
+use test_kit::{Count, DemoArgs, Seconds};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -27,14 +26,12 @@ struct Cli {
     #[command(flatten)]
     demo: DemoArgs,
     /// Serve at most N connections at once; the next one is answered 503.
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Close a connection that takes SECS seconds to send a request's headers, or
     /// keeps the connection idle that long between requests.
-    #[arg(long, value_name = "SECS", default_value_t = HEADER_READ_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    header_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = HEADER_READ_TIMEOUT.into())]
+    header_timeout: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -42,13 +39,10 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     let listen = cli.demo.listen;
     let site = Site::new(inventory_tree(Arc::new(Inventory::demo())))
-        .with_header_read_timeout(Duration::from_secs(cli.header_timeout));
+        .with_header_read_timeout(cli.header_timeout.get());
     let server = match WebServer::bind(listen, site).await {
-        Ok(server) => server.with_max_connections(cli.max_connections as usize),
-        Err(err) => {
-            eprintln!("sol08-web: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
+        Ok(server) => server.with_max_connections(cli.max_connections.get()),
+        Err(err) => return cli.demo.cannot_listen("sol08-web", err),
     };
     let addr = server.local_addr();
     println!("inventory API listening on {addr} (http://{addr}/inventory)");

@@ -20,7 +20,7 @@ use pem_dir::PemDir;
 use sol09_tls::{
     ConnectionLog, HANDSHAKE_TIMEOUT, MAX_CONNECTIONS, Security, TestCa, TlsFeedServer,
 };
-use test_kit::{DemoArgs, LineClient, Transcript};
+use test_kit::{Count, DemoArgs, LineClient, Seconds, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// The inventory feed of 05-lines over TLS (rustls), with certificates made at
@@ -41,14 +41,12 @@ struct Cli {
     #[arg(long, value_name = "DIR")]
     pem_dir: Option<std::path::PathBuf>,
     /// Serve at most N clients at once; the next one is closed before its handshake.
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Drop a client that has not completed its handshake (with --starttls: asked
     /// for it) within SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    handshake_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.into())]
+    handshake_timeout: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -77,12 +75,9 @@ async fn main() -> ExitCode {
     let listen = cli.demo.listen;
     let server = match TlsFeedServer::bind(listen, config, security, log.clone()).await {
         Ok(server) => server
-            .with_max_connections(cli.max_connections as usize)
-            .with_handshake_timeout(Duration::from_secs(cli.handshake_timeout)),
-        Err(err) => {
-            eprintln!("sol09-tls: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
+            .with_max_connections(cli.max_connections.get())
+            .with_handshake_timeout(cli.handshake_timeout.get()),
+        Err(err) => return cli.demo.cannot_listen("sol09-tls", err),
     };
     let addr = server.local_addr();
     let kind = if cli.starttls { "STARTTLS" } else { "TLS" };

@@ -14,6 +14,8 @@ pub mod session;
 // Given whole in the exercise; included, not copied.
 #[path = "../../../exercises/10-websocket/src/client.rs"]
 pub mod client;
+#[path = "../../../exercises/10-websocket/src/hub_state.rs"]
+mod hub_state;
 #[path = "../../../exercises/10-websocket/src/inventory.rs"]
 pub mod inventory;
 #[path = "../../../exercises/10-websocket/src/message.rs"]

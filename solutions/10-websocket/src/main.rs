@@ -8,14 +8,13 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use sol10_websocket::Server;
 use sol10_websocket::client::WsClient;
 use sol10_websocket::policy::{PING_INTERVAL, PONG_DEADLINE};
 use sol10_websocket::server::{HANDSHAKE_TIMEOUT, MAX_CONNECTIONS};
-use test_kit::{DemoArgs, LineClient, Transcript};
+use test_kit::{Count, DemoArgs, LineClient, Seconds, Transcript};
 
 /// The live dashboard server of 10-websocket: a page, WebSockets that push stock
 /// totals, and a feed of stock moves (the feed takes a free port next to ADDR).
@@ -26,22 +25,18 @@ struct Cli {
     demo: DemoArgs,
     /// Serve at most N clients at once on each port; the next one is told the
     /// server is busy (503 on the web port).
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Drop a web client that has not finished its request (the WebSocket
     /// handshake) after SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    handshake_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.into())]
+    handshake_timeout: Seconds,
     /// Ping each dashboard every SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = PING_INTERVAL.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    ping_interval: u64,
+    #[arg(long, value_name = "SECS", default_value_t = PING_INTERVAL.into())]
+    ping_interval: Seconds,
     /// Drop a dashboard that answers no ping, or takes no push, for SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = PONG_DEADLINE.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    pong_deadline: u64,
+    #[arg(long, value_name = "SECS", default_value_t = PONG_DEADLINE.into())]
+    pong_deadline: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -50,16 +45,13 @@ async fn main() -> ExitCode {
     let listen = cli.demo.listen;
     let mut server = match Server::bind(listen).await {
         Ok(server) => server
-            .with_max_connections(cli.max_connections as usize)
-            .with_handshake_timeout(Duration::from_secs(cli.handshake_timeout)),
-        Err(err) => {
-            eprintln!("sol10-websocket: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
+            .with_max_connections(cli.max_connections.get())
+            .with_handshake_timeout(cli.handshake_timeout.get()),
+        Err(err) => return cli.demo.cannot_listen("sol10-websocket", err),
     };
     let policy = server.policy_mut();
-    policy.ping_interval = Duration::from_secs(cli.ping_interval);
-    policy.pong_deadline = Duration::from_secs(cli.pong_deadline);
+    policy.ping_interval = cli.ping_interval.get();
+    policy.pong_deadline = cli.pong_deadline.get();
     let (addr, feed) = (server.local_addr(), server.feed_addr());
     println!("dashboard listening on {addr}; stock feed on {feed}");
     if cli.demo.script {

@@ -16,14 +16,24 @@ pub mod server;
 pub mod setter;
 
 // Given whole in the exercise; included, not copied.
+#[path = "../../../exercises/11-finger/src/client_error.rs"]
+mod client_error;
 #[path = "../../../exercises/11-finger/src/directory.rs"]
 mod directory;
+#[path = "../../../exercises/11-finger/src/factory.rs"]
+mod factory;
+#[path = "../../../exercises/11-finger/src/file_directory.rs"]
+mod file_directory;
 #[path = "../../../exercises/11-finger/src/http.rs"]
 mod http;
 #[path = "../../../exercises/11-finger/src/port.rs"]
 mod port;
+#[path = "../../../exercises/11-finger/src/query_types.rs"]
+mod query_types;
 #[path = "../../../exercises/11-finger/src/service.rs"]
 mod service;
+#[path = "../../../exercises/11-finger/src/setter_port.rs"]
+mod setter_port;
 #[path = "../../../exercises/11-finger/src/web.rs"]
 mod web;
 

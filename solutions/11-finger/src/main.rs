@@ -9,14 +9,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::Duration;
 
 use clap::Parser;
 use sol11_finger::{
     Directory, FileDirectory, FingerFactory, FingerServer, FingerService, HttpDirectory,
     IDLE_TIMEOUT, Limits, MAX_CONNECTIONS, MemoryDirectory, Ports, finger,
 };
-use test_kit::{DemoArgs, LineClient, Transcript};
+use test_kit::{Count, DemoArgs, LineClient, Seconds, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -29,13 +28,12 @@ struct Cli {
     #[command(flatten)]
     demo: DemoArgs,
     /// Serve at most N finger clients at once; the next one is told `Server busy`.
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Close a finger connection SECS seconds after it opened, answered or not
     /// [default: none; a client still has IDLE_TIMEOUT (10 s) to send its line]
-    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
-    timeout: Option<u64>,
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<Seconds>,
     /// Answer from this `user: status` file instead (no setter or web port).
     #[arg(long, value_name = "PATH", conflicts_with = "http")]
     users_file: Option<PathBuf>,
@@ -59,8 +57,8 @@ async fn main() -> ExitCode {
     let args = Cli::parse();
     let listen = args.demo.listen;
     let limits = Limits {
-        max_connections: args.max_connections as usize,
-        deadline: args.timeout.map(Duration::from_secs),
+        max_connections: args.max_connections.get(),
+        deadline: args.timeout.map(Seconds::get),
     };
     let other: Option<Box<dyn Directory>> = match (&args.users_file, args.http) {
         (Some(path), _) => Some(Box::new(FileDirectory::new(path))),
@@ -68,17 +66,14 @@ async fn main() -> ExitCode {
         (None, None) => None,
     };
     if let Some(directory) = other {
-        return serve_only_finger(listen, limits, Arc::from(directory)).await;
+        return serve_only_finger(&args.demo, limits, Arc::from(directory)).await;
     }
     let any = SocketAddr::from(([127, 0, 0, 1], 0));
     let service = FingerService::new(seed()).with_finger_limits(limits);
     let ports =
         match service.listen(Ports { finger: listen, setter: any, web: any }).await {
             Ok(ports) => ports,
-            Err(err) => {
-                eprintln!("sol11-finger: cannot listen on {listen}: {err}");
-                return ExitCode::FAILURE;
-            }
+            Err(err) => return args.demo.cannot_listen("sol11-finger", err),
         };
     println!("finger listening on {}", ports.finger);
     println!("setter listening on {}", ports.setter);
@@ -98,7 +93,8 @@ async fn main() -> ExitCode {
          At most {max} finger clients at once; one gets {idle} s to send its query.\n\
          Ctrl-C stops the server.",
         max = limits.max_connections,
-        idle = args.timeout.unwrap_or(IDLE_TIMEOUT.as_secs()).min(IDLE_TIMEOUT.as_secs()),
+        idle =
+            args.timeout.map_or(IDLE_TIMEOUT, Seconds::get).min(IDLE_TIMEOUT).as_secs(),
         fi = f.ip(),
         fp = f.port(),
         si = s.ip(),
@@ -110,18 +106,15 @@ async fn main() -> ExitCode {
 
 /// Finger alone, answered from a file or an HTTP backend.
 async fn serve_only_finger(
-    listen: SocketAddr,
+    demo: &DemoArgs,
     limits: Limits,
     directory: Arc<dyn Directory>,
 ) -> ExitCode {
-    let server = match FingerServer::bind(listen, FingerFactory::shared(directory)).await
-    {
-        Ok(server) => server.with_limits(limits),
-        Err(err) => {
-            eprintln!("sol11-finger: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let server =
+        match FingerServer::bind(demo.listen, FingerFactory::shared(directory)).await {
+            Ok(server) => server.with_limits(limits),
+            Err(err) => return demo.cannot_listen("sol11-finger", err),
+        };
     match server.local_addr() {
         Ok(addr) => println!("finger listening on {addr}"),
         Err(err) => eprintln!("sol11-finger: {err}"),

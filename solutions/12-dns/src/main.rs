@@ -8,13 +8,12 @@
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use clap::Parser;
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, Query};
 use hickory_proto::rr::{Name, RecordType};
 use sol12_dns::{DnsServer, IDLE_TIMEOUT, MAX_TCP_CONNECTIONS, Zone};
-use test_kit::{DemoArgs, Transcript};
+use test_kit::{Count, DemoArgs, Seconds, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
@@ -26,13 +25,11 @@ struct Cli {
     #[command(flatten)]
     demo: DemoArgs,
     /// Serve at most N TCP clients at once; the next waits (UDP is still answered).
-    #[arg(long, value_name = "N", default_value_t = MAX_TCP_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_tcp_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_TCP_CONNECTIONS.into())]
+    max_tcp_connections: Count,
     /// Close a TCP connection that sends nothing for SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    idle_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT.into())]
+    idle_timeout: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -41,12 +38,9 @@ async fn main() -> ExitCode {
     let listen = cli.demo.listen;
     let server = match DnsServer::bind(listen, Zone::erp()).await {
         Ok(server) => server
-            .with_max_tcp_connections(cli.max_tcp_connections as usize)
-            .with_idle_timeout(Duration::from_secs(cli.idle_timeout)),
-        Err(err) => {
-            eprintln!("sol12-dns: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
+            .with_max_tcp_connections(cli.max_tcp_connections.get())
+            .with_idle_timeout(cli.idle_timeout.get()),
+        Err(err) => return cli.demo.cannot_listen("sol12-dns", err),
     };
     let addr = server.local_addr();
     println!("erp.test DNS listening on {addr} (UDP and TCP)");

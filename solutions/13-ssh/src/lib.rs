@@ -2,6 +2,8 @@
 
 #[path = "../../../exercises/13-ssh/src/accounts.rs"]
 pub mod accounts;
+#[path = "../../../exercises/13-ssh/src/clerk.rs"]
+mod clerk;
 #[path = "../../../exercises/13-ssh/src/client.rs"]
 pub mod client;
 #[path = "../../../exercises/13-ssh/src/serve.rs"]

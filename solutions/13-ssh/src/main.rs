@@ -15,7 +15,7 @@ use russh::keys::{HashAlg, PublicKey};
 use sol13_ssh::serve::{HANDSHAKE_TIMEOUT, MAX_CONNECTIONS};
 use sol13_ssh::server::{INACTIVITY_TIMEOUT, MAX_AUTH_ATTEMPTS};
 use sol13_ssh::{Accounts, Client, Inventory, Outcome, SshServer, config, new_key};
-use test_kit::{DemoArgs, Transcript};
+use test_kit::{Count, DemoArgs, Seconds, Transcript};
 
 /// The legacy inventory shell of 13-ssh, served over SSH (a russh server).
 #[derive(Parser)]
@@ -33,17 +33,14 @@ struct Cli {
     #[arg(long, value_name = "FILE")]
     authorized_key: Option<PathBuf>,
     /// Serve at most N connections at once; the next one is told `server busy`.
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Close a connection that does not start SSH within SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    handshake_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = HANDSHAKE_TIMEOUT.into())]
+    handshake_timeout: Seconds,
     /// Close a connection that sends nothing for SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = INACTIVITY_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    idle_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = INACTIVITY_TIMEOUT.into())]
+    idle_timeout: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -71,17 +68,14 @@ async fn main() -> ExitCode {
     let host_key = new_key();
     let fingerprint = host_key.public_key().fingerprint(HashAlg::Sha256);
     let mut config = config(host_key.clone());
-    config.inactivity_timeout = Some(Duration::from_secs(cli.idle_timeout));
+    config.inactivity_timeout = Some(cli.idle_timeout.get());
     let listen = cli.demo.listen;
     let server =
         match SshServer::bind(listen, config, accounts, Inventory::sample()).await {
             Ok(server) => server
-                .with_max_connections(cli.max_connections as usize)
-                .with_handshake_timeout(Duration::from_secs(cli.handshake_timeout)),
-            Err(err) => {
-                eprintln!("sol13-ssh: cannot listen on {listen}: {err}");
-                return ExitCode::FAILURE;
-            }
+                .with_max_connections(cli.max_connections.get())
+                .with_handshake_timeout(cli.handshake_timeout.get()),
+            Err(err) => return cli.demo.cannot_listen("sol13-ssh", err),
         };
     let addr = server.local_addr();
     println!("inventory shell (SSH) listening on {addr}; host key {fingerprint}");

@@ -1,8 +1,6 @@
 //! The SSH side of the inventory shell: the server's configuration and one
 //! [`Clerk`] (russh's [`Handler`]) per connection.
 
-use std::collections::HashMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use russh::keys::PrivateKey;
@@ -11,23 +9,10 @@ use russh::server::{
 };
 use russh::{Channel, ChannelId, MethodKind, MethodSet};
 
-use crate::accounts::Accounts;
-use crate::shell::{Inventory, Reply, Shell};
-
-/// Rejected authentication attempts allowed on one connection; the next attempt
-/// is answered with a disconnect. russh counts every rejection, OpenSSH's opening
-/// `none` probe included.
-pub const MAX_AUTH_ATTEMPTS: usize = 3;
-
-/// How long every rejection takes, right or wrong user, so a guesser learns
-/// nothing from the time and cannot try thousands of passwords a second.
-pub const AUTH_REJECTION_TIME: Duration = Duration::from_millis(300);
-
-/// A connection silent for this long is closed.
-pub const INACTIVITY_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Session channels one connection may have open at once.
-pub const MAX_CHANNELS: usize = 4;
+pub use crate::clerk::{
+    AUTH_REJECTION_TIME, Clerk, INACTIVITY_TIMEOUT, MAX_AUTH_ATTEMPTS, MAX_CHANNELS,
+};
+use crate::shell::{Reply, Shell};
 
 // ANCHOR: config
 /// The methods the server offers: in its first answer, and again after every
@@ -64,21 +49,7 @@ fn refuse() -> Auth {
 }
 // ANCHOR_END: config
 
-/// One connection's handler: the accounts to check, and a shell per open session
-/// channel.
-pub struct Clerk {
-    accounts: Arc<Accounts>,
-    inventory: Inventory,
-    /// The session channels, each with its shell.
-    shells: HashMap<ChannelId, Shell>,
-}
-
 impl Clerk {
-    /// A handler for a new connection.
-    pub fn new(accounts: Arc<Accounts>, inventory: Inventory) -> Clerk {
-        Clerk { accounts, inventory, shells: HashMap::new() }
-    }
-
     // ANCHOR: send
     /// Sends a shell's reply on `channel`; when the shell is done, the exit status,
     /// EOF and close, in that order (a client reads the status before the close).
@@ -156,14 +127,7 @@ impl Handler for Clerk {
         _modes: &[(russh::Pty, u32)],
         session: &mut Session,
     ) -> Result<(), Self::Error> {
-        match self.shells.get_mut(&channel) {
-            Some(shell) => {
-                shell.use_terminal();
-                session.channel_success(channel)?;
-            }
-            None => session.channel_failure(channel)?,
-        }
-        Ok(())
+        self.use_terminal(channel, session)
     }
 
     async fn exec_request(

@@ -5,87 +5,20 @@
 
 use std::io;
 use std::process::{ExitStatus, Stdio};
-use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::process::{Child, ChildStderr, ChildStdin, ChildStdout};
-use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::{Instant, sleep_until, timeout};
 
-use crate::allow::AllowList;
 use crate::exit::Exit;
 use crate::wire::{self, ErrLines};
 
-/// How long one connection's command may run before the bridge kills it.
-pub const RUN_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// What happened to a connection's child, for the tests and the demo's log.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ChildEvent {
-    /// The allowed command `command` started as process `pid`.
-    Spawned {
-        /// The name the client sent.
-        command: String,
-        /// The child's process id.
-        pid: u32,
-    },
-    /// Process `pid` ended and was reaped: no zombie is left.
-    Ended {
-        /// The child's process id.
-        pid: u32,
-        /// How it ended.
-        exit: Exit,
-    },
-}
-
-/// The bridge's factory: what every connection shares (the allow-list, the time
-/// limit, where to report child events), handed to each connection as a clone.
-#[derive(Debug, Clone)]
-pub struct TelnetBridge {
-    allowed: Arc<AllowList>,
-    run_timeout: Duration,
-    events: Option<UnboundedSender<ChildEvent>>,
-}
+pub use crate::bridge_factory::{ChildEvent, RUN_TIMEOUT, TelnetBridge};
 
 impl TelnetBridge {
-    /// A bridge that runs the commands of `allowed`, each for at most [`RUN_TIMEOUT`].
-    pub fn new(allowed: AllowList) -> Self {
-        Self { allowed: Arc::new(allowed), run_timeout: RUN_TIMEOUT, events: None }
-    }
-
-    /// Kills a connection's command after `limit` instead of [`RUN_TIMEOUT`]; the
-    /// limit counts from the connection's start (its command line included).
-    pub fn with_run_timeout(mut self, limit: Duration) -> Self {
-        self.run_timeout = limit;
-        self
-    }
-
-    /// Reports every child's start and end on `events`.
-    pub fn with_events(mut self, events: UnboundedSender<ChildEvent>) -> Self {
-        self.events = Some(events);
-        self
-    }
-
-    /// The allowed commands.
-    pub fn allowed(&self) -> &AllowList {
-        &self.allowed
-    }
-
-    /// How long a connection's command may run.
-    pub fn run_timeout(&self) -> Duration {
-        self.run_timeout
-    }
-
-    /// Sends `event` to whoever asked for events (nobody is fine).
-    pub fn report(&self, event: ChildEvent) {
-        if let Some(events) = &self.events {
-            let _ = events.send(event);
-        }
-    }
-
     // ANCHOR: serve
     /// Serves one connection, start to end: the command line, the allow-list, the
     /// child with both directions relayed at once, and always a reaped child.

@@ -5,7 +5,9 @@
 //!
 //! - [`protocol`]: `ProcessProtocol` and `spawn_process`, one child's events.
 //! - [`utils`]: `get_process_output` / `get_process_value`, with Twisted's defaults.
-//! - [`bridge`]: `TelnetBridge`, one connection's command, both directions at once.
+//! - [`bridge`]: `TelnetBridge`, one connection's command, both directions at once
+//!   (the type itself is the exercise's `bridge_factory`; `ProcessError` is its
+//!   `process_error`).
 //! - [`exit`], [`allow`], [`wire`], [`port`]: how a child ended, the allow-list,
 //!   the bridge's own lines, the listening port (the exercise's given files).
 
@@ -16,10 +18,16 @@ pub mod utils;
 // Given whole in the exercise; included, not copied.
 #[path = "../../../exercises/14-processes/src/allow.rs"]
 pub mod allow;
+#[path = "../../../exercises/14-processes/src/bridge_factory.rs"]
+mod bridge_factory;
 #[path = "../../../exercises/14-processes/src/exit.rs"]
 pub mod exit;
 #[path = "../../../exercises/14-processes/src/port.rs"]
 pub mod port;
+#[path = "../../../exercises/14-processes/src/process_error.rs"]
+mod process_error;
+#[path = "../../../exercises/14-processes/src/process_protocol.rs"]
+mod process_protocol;
 #[path = "../../../exercises/14-processes/src/wire.rs"]
 pub mod wire;
 

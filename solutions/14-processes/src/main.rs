@@ -14,7 +14,7 @@ use clap::Parser;
 use sol14_processes::{
     AllowList, BridgeServer, ChildEvent, MAX_CONNECTIONS, RUN_TIMEOUT, TelnetBridge,
 };
-use test_kit::{DemoArgs, Transcript};
+use test_kit::{Count, DemoArgs, Seconds, Transcript};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::mpsc;
@@ -26,13 +26,11 @@ struct Cli {
     #[command(flatten)]
     demo: DemoArgs,
     /// Serve at most N connections (so, N child processes) at once.
-    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u32,
-          value_parser = clap::value_parser!(u32).range(1..))]
-    max_connections: u32,
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS.into())]
+    max_connections: Count,
     /// Kill a connection's command after SECS seconds.
-    #[arg(long, value_name = "SECS", default_value_t = RUN_TIMEOUT.as_secs(),
-          value_parser = clap::value_parser!(u64).range(1..))]
-    run_timeout: u64,
+    #[arg(long, value_name = "SECS", default_value_t = RUN_TIMEOUT.into())]
+    run_timeout: Seconds,
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -41,14 +39,11 @@ async fn main() -> ExitCode {
     let listen = cli.demo.listen;
     let (events, mut log) = mpsc::unbounded_channel();
     let bridge = TelnetBridge::new(AllowList::standard())
-        .with_run_timeout(Duration::from_secs(cli.run_timeout))
+        .with_run_timeout(cli.run_timeout.get())
         .with_events(events);
     let server = match BridgeServer::bind(listen, bridge.clone()).await {
-        Ok(server) => server.with_max_connections(cli.max_connections as usize),
-        Err(err) => {
-            eprintln!("sol14-processes: cannot listen on {listen}: {err}");
-            return ExitCode::FAILURE;
-        }
+        Ok(server) => server.with_max_connections(cli.max_connections.get()),
+        Err(err) => return cli.demo.cannot_listen("sol14-processes", err),
     };
     let addr = server.local_addr();
     let names: Vec<&str> = bridge.allowed().names().collect();

@@ -5,15 +5,7 @@
 use tracing::{Level, Subscriber};
 use tracing_subscriber::fmt::MakeWriter;
 
-/// How log events are written.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum LogFormat {
-    /// `2026-12-02T01:02:03Z  INFO untwisted: draining open=2`: for people.
-    Human,
-    /// `{"timestamp":…,"level":"INFO","fields":{"message":"draining","open":2},…}`:
-    /// for a log pipeline (Loki, Elasticsearch, CloudWatch).
-    Json,
-}
+pub use crate::log_format::LogFormat;
 
 // ANCHOR: subscriber
 /// A subscriber that writes every event at `level` or more important to `writer`,

@@ -53,10 +53,7 @@ async fn demo(cli: Cli) -> ExitCode {
     let health = SocketAddr::new(listen.ip(), 0);
     let server = match Server::bind(listen, health).await {
         Ok(server) => server.with_drain_deadline(Duration::from_secs(cli.drain_deadline)),
-        Err(e) => {
-            eprintln!("sol15-deploy: cannot listen on {listen}: {e}");
-            return ExitCode::FAILURE;
-        }
+        Err(e) => return cli.demo.cannot_listen("sol15-deploy", e),
     };
     let (Ok(addr), Ok(health)) = (server.local_addr(), server.health_addr()) else {
         return ExitCode::FAILURE;
