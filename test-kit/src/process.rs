@@ -284,6 +284,38 @@ pub fn read_line(client: &mut BufReader<TcpStream>) -> io::Result<String> {
     Ok(line.trim_end_matches(['\r', '\n']).to_owned())
 }
 
+/// Sends `request` on a new connection to `demo` and reads `answer` back, so the
+/// connection surely holds one of the server's slots (client number `n`, for the
+/// message).
+pub fn served_client(demo: &DemoProcess, request: &[u8], answer: &str, n: usize) -> BufReader<TcpStream> {
+    let mut client = demo.connect();
+    client.get_mut().write_all(request).unwrap_or_else(|e| panic!("client {n} cannot send: {e}"));
+    match read_line(&mut client) {
+        Ok(line) => assert_eq!(line, answer, "client {n}"),
+        Err(e) => panic!("client {n} is not served: {e}"),
+    }
+    client
+}
+
+/// Reads `expected`, then the end of the connection: what a client turned away
+/// (`ERR server busy`, a timeout's farewell) must hear.
+pub fn told_and_closed(client: &mut BufReader<TcpStream>, expected: &str, who: &str) {
+    match read_line(client) {
+        Ok(line) => assert_eq!(line, expected, "{who}"),
+        Err(e) => panic!("{who} hears nothing ({e}), expected {expected:?}"),
+    }
+    assert_closed(client, &format!("{who}, after {expected:?}"));
+}
+
+/// Reads the end of the connection (a close or a reset), and nothing before it.
+pub fn assert_closed(client: &mut BufReader<TcpStream>, who: &str) {
+    let end = read_line(client);
+    assert!(
+        matches!(&end, Err(e) if matches!(e.kind(), io::ErrorKind::UnexpectedEof | io::ErrorKind::ConnectionReset)),
+        "{who}: the server closes, got {end:?}"
+    );
+}
+
 /// Waits (at most `patience`) until the server resets or hangs up `stream`,
 /// without reading from it: a client that never reads can still learn that it was
 /// dropped. Returns whether it was.

@@ -1,38 +1,19 @@
 //! The demo server against a hostile room: what `cargo xtask demo 05-lines` must
 //! survive (issue 8). Not a step of the exercise: the learner's crate has no demo.
 
-use std::io::{BufReader, ErrorKind, Write};
+use std::io::{BufReader, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 use sol05_lines::MAX_CONNECTIONS;
 use test_kit::DemoProcess;
-use test_kit::process::read_line;
+use test_kit::process::{read_line, told_and_closed};
 
 const DEMO: &str = env!("CARGO_BIN_EXE_sol05-lines");
 
 /// Connects a client and has one move answered, so it surely holds a slot.
 fn served_client(demo: &DemoProcess, n: usize) -> BufReader<TcpStream> {
-    let mut client = demo.connect();
-    client.get_mut().write_all(b"WIDGET-1 0\r\n").unwrap();
-    match read_line(&mut client) {
-        Ok(answer) => assert_eq!(answer, "WIDGET-1 0", "client {n}"),
-        Err(e) => panic!("client {n} is not served: {e}"),
-    }
-    client
-}
-
-/// Reads `expected`, then the end of the connection.
-fn told_and_closed(client: &mut BufReader<TcpStream>, expected: &str, who: &str) {
-    match read_line(client) {
-        Ok(line) => assert_eq!(line, expected, "{who}"),
-        Err(e) => panic!("{who} hears nothing ({e}), expected {expected:?}"),
-    }
-    let end = read_line(client);
-    assert!(
-        matches!(&end, Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset)),
-        "{who}: the server closes after {expected:?}, got {end:?}"
-    );
+    test_kit::process::served_client(demo, b"WIDGET-1 0\r\n", "WIDGET-1 0", n)
 }
 
 /// With every slot held by an idle client, a newcomer is answered at once instead

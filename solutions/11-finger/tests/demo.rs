@@ -1,36 +1,17 @@
 //! The demo server against a hostile room: what `cargo xtask demo 11-finger` must
 //! survive. Not a step of the exercise: the learner's crate has no demo.
 
-use std::io::{BufReader, ErrorKind, Write};
-use std::net::TcpStream;
+use std::io::Write;
 use std::time::{Duration, Instant};
 
 use sol11_finger::MAX_CONNECTIONS;
 use test_kit::DemoProcess;
-use test_kit::process::{PATIENCE, read_line};
+use test_kit::process::{PATIENCE, assert_closed, told_and_closed};
 
 const DEMO: &str = env!("CARGO_BIN_EXE_sol11-finger");
 
 /// What a client beyond the limit reads.
 const BUSY: &str = "Server busy, try again later";
-
-/// Reads `expected`, then the end of the connection.
-fn told_and_closed(client: &mut BufReader<TcpStream>, expected: &str, who: &str) {
-    match read_line(client) {
-        Ok(line) => assert_eq!(line, expected, "{who}"),
-        Err(e) => panic!("{who} hears nothing ({e}), expected {expected:?}"),
-    }
-    assert_closed(client, who);
-}
-
-/// Reads the end of the connection (a close or a reset), and nothing before it.
-fn assert_closed(client: &mut BufReader<TcpStream>, who: &str) {
-    let end = read_line(client);
-    assert!(
-        matches!(&end, Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset)),
-        "{who}: the server closes, got {end:?}"
-    );
-}
 
 /// Fingers alice and checks the one-line answer.
 fn finger_alice(demo: &DemoProcess, who: &str) {

@@ -1,38 +1,19 @@
 //! The demo bridge against a hostile room: what `cargo xtask demo 14-processes`
 //! must survive. Not a step of the exercise: the learner's crate has no demo.
 
-use std::io::{BufReader, ErrorKind, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::net::TcpStream;
 
 use sol14_processes::MAX_CONNECTIONS;
 use test_kit::DemoProcess;
-use test_kit::process::{PATIENCE, read_line};
+use test_kit::process::{PATIENCE, read_line, told_and_closed};
 
 const DEMO: &str = env!("CARGO_BIN_EXE_sol14-processes");
 
 /// Starts `cat` on a new connection and has one line echoed, so it surely holds a
 /// slot (and a child).
 fn busy_client(demo: &DemoProcess, n: usize) -> BufReader<TcpStream> {
-    let mut client = demo.connect();
-    client.get_mut().write_all(b"cat\r\nstill here\r\n").unwrap();
-    match read_line(&mut client) {
-        Ok(echo) => assert_eq!(echo, "still here", "client {n}"),
-        Err(e) => panic!("client {n} is not served: {e}"),
-    }
-    client
-}
-
-/// Reads `expected`, then the end of the connection.
-fn told_and_closed(client: &mut BufReader<TcpStream>, expected: &str, who: &str) {
-    match read_line(client) {
-        Ok(line) => assert_eq!(line, expected, "{who}"),
-        Err(e) => panic!("{who} hears nothing ({e}), expected {expected:?}"),
-    }
-    let end = read_line(client);
-    assert!(
-        matches!(&end, Err(e) if matches!(e.kind(), ErrorKind::UnexpectedEof | ErrorKind::ConnectionReset)),
-        "{who}: the bridge closes after {expected:?}, got {end:?}"
-    );
+    test_kit::process::served_client(demo, b"cat\r\nstill here\r\n", "still here", n)
 }
 
 /// Every connection is a process: with all slots taken, a newcomer is told so at
