@@ -724,7 +724,7 @@ impl Dashboard {
                         "the final snapshot comes just before Close, not {last:?}"
                     );
                     let before = per_sku_totals(&seen);
-                    for (sku, finals) in per_sku_totals(&[last.clone()]) {
+                    for (sku, finals) in per_sku_totals(std::slice::from_ref(&last)) {
                         let pushed = before.get(&sku).and_then(|t| t.last()).copied();
                         assert_eq!(
                             pushed.unwrap_or(0),
