@@ -35,6 +35,10 @@ impl Service {
 /// - `stop` is raised (the drain): every whole line *already received* (in the
 ///   codec's buffer) is still applied and answered, nothing more is read, then the
 ///   connection closes. The scanner counts on an answer for what it handed over.
+///
+/// [`parts::feed::LineCodec`] encodes anything that is `AsRef<str>`, so a bare
+/// `lines.close()` or `lines.flush()` cannot tell which item type it is for (E0283):
+/// name it, e.g. `SinkExt::<String>::close(&mut lines)`.
 pub async fn serve_scanner<S>(
     stream: S,
     service: Arc<Service>,

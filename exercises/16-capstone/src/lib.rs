@@ -7,9 +7,10 @@
 //!
 //! Five functions are yours to write, in this order (each `todo!()` names one):
 //! 1. `ReorderRule::check` in [`reorder`]: the rule, once per crossing (step 1).
-//! 2. `reorder_job` in [`reorder`]: the rule on a schedule (step 2).
-//! 3. `Service::handle_line` in [`flow`]: a line becomes a move, a total pushed in
+//! 2. `Service::handle_line` in [`flow`]: a line becomes a move, a total pushed in
 //!    order, an answer (steps 2 to 6).
+//! 3. `reorder_job` in [`reorder`]: the rule on a schedule (step 2, which moves
+//!    stock with `handle_line`: it passes once both are written).
 //! 4. `serve_scanner` in [`flow`]: one scanner's connection (steps 3 to 7).
 //! 5. `Server::run` in [`run`]: the wiring and the drain (steps 3 to 7).
 //!

@@ -72,8 +72,7 @@ fn step_1_the_reorder_rule_alerts_once_per_crossing_and_rearms_at_its_threshold(
 }
 
 #[test]
-fn step_2_the_reorder_job_checks_at_once_then_on_a_fixed_schedule_skipping_missed_ticks()
-{
+fn step_2_the_reorder_job_checks_at_once_then_on_a_fixed_schedule_that_keeps_its_phase() {
     test_kit::run_paused(|| async {
         let every = Duration::from_secs(5);
         let service = Service::new(Hub::new(64));
@@ -115,8 +114,8 @@ fn step_2_the_reorder_job_checks_at_once_then_on_a_fixed_schedule_skipping_misse
         assert_eq!(
             at.ok(),
             Some(("alert A=3 below=10".into(), 85.0)),
-            "checks at 80 s (re-armed) and 85 s (alert): missed ticks are skipped, and the \
-             schedule keeps its phase (MissedTickBehavior::Skip, LoopingCall's way)"
+            "checks at 80 s (re-armed) and 85 s (alert): after a late check the schedule \
+             keeps its phase, as LoopingCall's does (not 87.5 s: that is Delay's)"
         );
         let alerts: Vec<_> = service.alerts().iter().map(|a| a.qty).collect();
         assert_eq!(alerts, [5, 3, 3], "/alerts keeps every alert, oldest first");
@@ -543,6 +542,42 @@ fn step_7_the_drain_answers_what_it_received_loses_nothing_refuses_newcomers_and
     });
 }
 
+#[test]
+fn step_8_a_scanner_silent_for_the_idle_timeout_is_told_and_closed_one_that_talks_stays()
+{
+    test_kit::run_paused(|| async {
+        let service = Service::new(Hub::new(64));
+        let (_stopper, stop) = stop_signal();
+        let idle = Duration::from_secs(30);
+        let mut talker = InMemoryScanner::idling(&service, &stop, 1, idle);
+        let mut silent = InMemoryScanner::idling(&service, &stop, 2, idle);
+        let start = Instant::now();
+        // The talker speaks every 20 s: each line starts its silence anew, so it
+        // outlives a deadline counted from the connection's start.
+        for n in 1..=4 {
+            sleep_until(start + Duration::from_secs(20 * n)).await;
+            assert_eq!(
+                talker.ask("A 1").await,
+                format!("A {n}"),
+                "the talker at {}0 s",
+                2 * n
+            );
+        }
+        // The silent one was told at 30 s, and closed.
+        assert_eq!(silent.0.recv_line().await, "ERR idle for 30 s, closing");
+        silent.0.expect_closed().await;
+        // Now the talker falls silent too: told 30 s after its last line (80 s).
+        sleep_until(start + Duration::from_secs(109)).await;
+        let told = talker.0.recv_line().await;
+        assert_eq!(
+            (told.as_str(), start.elapsed().as_secs()),
+            ("ERR idle for 30 s, closing", 110),
+            "the talker is told 30 s after its last line, at 110 s"
+        );
+        talker.0.expect_closed().await;
+    });
+}
+
 // ---- helpers ----
 
 fn loopback() -> SocketAddr {
@@ -747,8 +782,12 @@ struct InMemoryScanner(LineClient<DuplexStream>);
 
 impl InMemoryScanner {
     fn open(service: &Arc<Service>, stop: &Stop, n: usize) -> InMemoryScanner {
+        InMemoryScanner::idling(service, stop, n, Duration::from_secs(3600))
+    }
+
+    /// A scanner whose session closes it after `idle` of silence.
+    fn idling(service: &Arc<Service>, stop: &Stop, n: usize, idle: Duration) -> Self {
         let (client, server) = duplex(1 << 16);
-        let idle = Duration::from_secs(3600);
         tokio::spawn(serve_scanner(server, service.clone(), stop.clone(), idle));
         InMemoryScanner(LineClient::over(
             client,
