@@ -33,7 +33,7 @@ pub struct Options {
     /// Runs per measurement; the table shows the median.
     pub repeat: usize,
     /// (server CPUs, client CPUs) when pinning.
-    pub pin: Option<(Vec<usize>, Vec<usize>)>,
+    pub pin: Option<Pinning>,
 }
 
 impl Options {
@@ -124,12 +124,7 @@ pub fn parse(args: &[String], spec: &Spec) -> Result<Option<Options>, String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    if pin && cpus >= 2 {
-        options.pin = Some((vec![0], (1..cpus).collect()));
-    }
-    if options.client_threads == 0 {
-        options.client_threads = if options.pin.is_some() { cpus - 1 } else { cpus };
-    }
+    (options.pin, options.client_threads) = placement(pin, cpus, options.client_threads);
     if options.connections.is_empty() || options.connections.contains(&0) {
         return Err("--connections needs counts above 0".into());
     }
@@ -145,4 +140,20 @@ pub fn parse(args: &[String], spec: &Spec) -> Result<Option<Options>, String> {
         ));
     }
     Ok(Some(options))
+}
+
+/// The CPUs the server runs on, and those the load generator runs on.
+pub type Pinning = (Vec<usize>, Vec<usize>);
+
+/// Where the server and the load generator run: with `pin` (and two CPUs or more),
+/// the server on CPU 0 and the clients on the rest; and how many client threads
+/// (`asked`, or one per client CPU when 0).
+pub fn placement(pin: bool, cpus: usize, asked: usize) -> (Option<Pinning>, usize) {
+    let pinned = (pin && cpus >= 2).then(|| (vec![0], (1..cpus).collect::<Vec<_>>()));
+    let threads = match asked {
+        0 if pinned.is_some() => cpus - 1,
+        0 => cpus,
+        n => n,
+    };
+    (pinned, threads)
 }

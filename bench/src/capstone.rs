@@ -55,7 +55,7 @@ pub struct Options {
     python: Option<PathBuf>,
     binary: Option<PathBuf>,
     client_threads: usize,
-    pin: Option<(Vec<usize>, Vec<usize>)>,
+    pin: Option<crate::args::Pinning>,
 }
 
 /// Parses `capstone`'s options; `Ok(None)` for `--help`.
@@ -110,12 +110,7 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
             other => return Err(format!("unknown option {other:?}")),
         }
     }
-    if pin && cpus >= 2 {
-        options.pin = Some((vec![0], (1..cpus).collect()));
-    }
-    if options.client_threads == 0 {
-        options.client_threads = if options.pin.is_some() { cpus - 1 } else { cpus };
-    }
+    (options.pin, options.client_threads) = crate::args::placement(pin, cpus, options.client_threads);
     if options.servers.is_empty() {
         options.servers = if options.python.is_some() { vec!["rust", "twisted"] } else { vec!["rust"] };
     }
