@@ -25,7 +25,8 @@ impl ReorderRule {
 /// Runs `rule` over the service's ledger at once, then every `every`, until `stop`
 /// is raised; each alert it gives is raised with [`Service::raise`] (recorded for
 /// `/alerts`, pushed to dashboards) right after the check, so that it reaches the
-/// dashboards after the total it reports.
+/// dashboards after the total it reports. Each run is counted with
+/// [`Service::checked`].
 ///
 /// Twisted's `LoopingCall(f).start(every)` calls at once, then on a fixed
 /// schedule, and when the reactor was too busy to call on time it skips the

@@ -3,7 +3,7 @@
 //! to them is yours (`flow.rs`, `reorder.rs`).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use parts::hub::{Hub, Push};
@@ -27,6 +27,7 @@ pub struct Service {
     pub(crate) hub: Arc<Hub>,
     alerts: Mutex<Vec<Alert>>,
     ready: AtomicBool,
+    checks: AtomicU64,
 }
 
 impl Service {
@@ -37,6 +38,7 @@ impl Service {
             hub,
             alerts: Mutex::new(Vec::new()),
             ready: AtomicBool::new(false),
+            checks: AtomicU64::new(0),
         })
     }
 
@@ -80,6 +82,17 @@ impl Service {
         }
         alerts.push(alert);
         self.hub.publish(push);
+    }
+
+    /// Records one run of the reorder rule. Monitoring counts them: a job that
+    /// stopped running, or runs more often than its schedule, shows.
+    pub fn checked(&self) {
+        self.checks.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// How many times the reorder rule ran since the start.
+    pub fn checks(&self) -> u64 {
+        self.checks.load(Ordering::SeqCst)
     }
 
     /// The alerts raised so far, oldest first (`GET /alerts`).

@@ -52,6 +52,7 @@ pub async fn reorder_job(
                 for alert in rule.check(&ledger) {
                     service.raise(alert);
                 }
+                service.checked();
             }
             () = stop.stopped() => return,
         }
