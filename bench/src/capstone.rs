@@ -56,6 +56,9 @@ pub struct Options {
     binary: Option<PathBuf>,
     client_threads: usize,
     pin: Option<crate::args::Pinning>,
+    /// With `--pace`: each scanner sends one move per period (an offered load the
+    /// same for every server) instead of the next as soon as the last is answered.
+    pace: Option<Duration>,
 }
 
 /// Parses `capstone`'s options; `Ok(None)` for `--help`.
@@ -70,6 +73,7 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
         binary: None,
         client_threads: 0,
         pin: None,
+        pace: None,
     };
     let mut pin = cfg!(target_os = "linux") && cpus >= 2;
     let count = |flag: &str, value: &str| -> Result<usize, String> {
@@ -90,6 +94,13 @@ pub fn parse(args: &[String]) -> Result<Option<Options>, String> {
                     return Err("--secs must be between 0 and 3600".into());
                 }
                 options.duration = Duration::from_secs_f64(secs);
+            }
+            "--pace" => {
+                let secs: f64 = value()?.parse().map_err(|_| "--pace takes seconds, e.g. 0.5")?;
+                if !(secs > 0.0 && secs <= 60.0) {
+                    return Err("--pace must be between 0 and 60 seconds".into());
+                }
+                options.pace = Some(Duration::from_secs_f64(secs));
             }
             "--servers" => {
                 options.servers = value()?
@@ -174,11 +185,15 @@ pub fn run(options: &Options) -> ExitCode {
     }
     println!();
     println!(
-        "Each scanner kept one move `SKU-i 1` in flight over TLS (its own SKU, a client certificate signed by the \
+        "Each scanner {} (its own SKU, a client certificate signed by the \
          service's CA) for {:.1} s; each dashboard followed {FOLLOW} SKUs. Latency: from a scanner's send to a \
          dashboard's `total SKU-i=N` frame for that move, every delivery counted. Reconciled: after the window, the \
          API's totals, the acknowledged moves per SKU, every dashboard's last totals and the drain's `drained: N` \
          all agree. Server CPU: its CPU time over the window (100% = one core).",
+        match options.pace {
+            Some(pace) => format!("sent one move `SKU-i 1` every {:.3} s over TLS", pace.as_secs_f64()),
+            None => "kept one move `SKU-i 1` in flight over TLS".to_owned(),
+        },
         options.duration.as_secs_f64()
     );
     match &options.pin {
@@ -374,7 +389,9 @@ async fn load(service: &Service, options: &Options) -> Result<Outcome, String> {
     let scanners: Vec<_> = (0..n)
         .map(|i| {
             let (tls, shared, go, stop) = (tls.clone(), Arc::clone(&shared), go.clone(), Arc::clone(&stop));
-            tokio::spawn(scanner(i, service.scanners, tls, shared, go, stop))
+            // Paced scanners start spread over one period, not all at once.
+            let pace = options.pace.map(|pace| (pace, pace.mul_f64(i as f64 / n as f64)));
+            tokio::spawn(scanner(i, service.scanners, tls, shared, go, stop, pace))
         })
         .collect();
 
@@ -476,6 +493,7 @@ async fn scanner(
     shared: Arc<Shared>,
     mut go: watch::Receiver<bool>,
     stop: Arc<AtomicBool>,
+    pace: Option<(Duration, Duration)>,
 ) -> i64 {
     let connected = async {
         let _slot = shared.connect_slots.acquire().await.map_err(|e| e.to_string())?;
@@ -492,7 +510,12 @@ async fn scanner(
     let _ = go.wait_for(|&go| go).await;
     let mut stream = tokio::io::BufReader::new(stream);
     let (sku, mut total, mut answer) = (sku(i), 0i64, String::new());
+    let mut next = pace.map(|(_, offset)| tokio::time::Instant::now() + offset);
     while !stop.load(Ordering::Acquire) {
+        if let (Some(at), Some((period, _))) = (next.as_mut(), pace) {
+            tokio::time::sleep_until(*at).await;
+            *at += period;
+        }
         total += 1;
         shared.totals[i].store(total, Ordering::Release);
         let now = shared.epoch.elapsed().as_nanos() as u64;

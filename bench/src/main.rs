@@ -66,7 +66,9 @@ BENCHMARKS:
              `total` frames, peak RSS, and the totals reconciled at the end
              (API = acknowledged moves = dashboards = the drain's count).
              Its own options: --scanners N [1000] --dashboards M [1000]
-             --secs D [30], and --servers, --python, --client-threads, --no-pin
+             --secs D [30], --pace SECS (one move per scanner per SECS:
+             the same offered load for both servers, instead of a closed
+             loop), and --servers, --python, --client-threads, --no-pin
     room     the workshop room (room/, untwisted-room): simulated attendees
              each POST a verdict every 2 s on a new connection while live
              pages watch /ws; verdicts posted vs seen, update latency (POST
