@@ -105,10 +105,7 @@ impl Service {
 
     /// The chapter's Twisted service, in the book's virtual environment.
     fn twisted(pki: &Path) -> Result<Service, String> {
-        let python = {
-            let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-            twisted_venv()
-        };
+        let python = twisted_venv();
         let snippet = src().join("capstone/twisted/inventory.py");
         let mut command = Command::new(python);
         command.arg(&snippet).env("PYTHONDONTWRITEBYTECODE", "1").env("PYTHONUNBUFFERED", "1");
@@ -263,10 +260,7 @@ struct Dashboard {
 
 impl Dashboard {
     fn connect(service: &Service, subscribe: &str) -> Result<Dashboard, String> {
-        let python = {
-            let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-            twisted_venv()
-        };
+        let python = twisted_venv();
         let mut child = Command::new(python)
             .args(["-c", DASHBOARD, &service.dashboards, subscribe])
             .stdin(Stdio::null())

@@ -169,10 +169,7 @@ fn drain_heard(mut server: Demo) -> Vec<String> {
 #[cfg(unix)]
 #[test]
 fn sigterm_drains_the_twisted_and_the_rust_service_alike() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let rust = drain_heard(Demo::start("sol15-deploy"));
     let twisted = drain_heard(twisted_server(&python, "deployment/twisted/inventory_service.py"));
     let expected = [
@@ -193,13 +190,7 @@ fn sigterm_drains_the_twisted_and_the_rust_service_alike() {
 #[test]
 fn curl_reads_the_rust_services_health_check() {
     use std::io::{BufRead, BufReader};
-    let mut child = Command::new(Demo::build("sol15-deploy"))
-        .args(["--listen", "127.0.0.1:0"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = Demo::spawn("sol15-deploy");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let health = lines
         .by_ref()

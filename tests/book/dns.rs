@@ -86,10 +86,7 @@ fn dig_answers(addr: &str) -> Vec<String> {
 
 #[test]
 fn the_dns_servers_answer_alike_in_twisted_and_rust() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let rust = Demo::start("sol12-dns");
     let twisted = twisted_server(&python, "dns/twisted/zone_server.py");
     for (peer, ask) in [
@@ -130,10 +127,7 @@ fn the_dns_servers_answer_alike_in_twisted_and_rust() {
 
 #[test]
 fn the_twisted_names_client_asks_the_rust_dns_server() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let demo = Demo::start("sol12-dns");
     let snippet = src().join("dns/twisted/lookup.py");
     let mut command = Command::new(&python);

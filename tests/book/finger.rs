@@ -53,10 +53,7 @@ fn finger_answers_alike_in_twisted_and_rust() {
 
 #[test]
 fn the_twisted_finger_client_talks_to_the_rust_demo() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let demo = Demo::start("sol11-finger");
     let snippet = src().join("finger/twisted/finger_server.py");
     let mut command = Command::new(&python);

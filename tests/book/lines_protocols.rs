@@ -81,10 +81,7 @@ fn play(addr: &str, conversations: &[Conversation]) -> Vec<String> {
 /// Plays one script against a chapter's Rust demo and its Twisted server, and fails
 /// unless both heard exactly the same bytes; returns what they said.
 pub(crate) fn same_answers(package: &str, snippet: &str, script: &[Conversation]) -> Vec<String> {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let rust = play(&Demo::start(package).addr, script);
     let twisted = play(&twisted_server(&python, snippet).addr, script);
     let differences: Vec<String> = rust

@@ -229,10 +229,7 @@ static INSTALLING: Mutex<()> = Mutex::new(());
 
 #[test]
 fn the_book_builds_without_warnings_and_can_be_searched() {
-    let mdbook = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        mdbook::ensure(&root()).unwrap_or_else(|e| panic!("{e}"))
-    };
+    let mdbook = ensure_mdbook();
     let build = mdbook::build(&root(), &mdbook).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         build.success && build.problems.is_empty(),
@@ -334,9 +331,18 @@ fn python3() -> String {
     );
 }
 
+/// The pinned mdBook, installed under .untwisted/tools the first time (one test at a
+/// time: see [`INSTALLING`]).
+fn ensure_mdbook() -> PathBuf {
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
+    mdbook::ensure(&root()).unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// A virtual environment under target/ with exactly book/requirements.txt installed,
-/// made once and reused while the requirements stay the same.
+/// made once and reused while the requirements stay the same; its Python. One test
+/// makes it while the others wait (see [`INSTALLING`]).
 fn twisted_venv() -> PathBuf {
+    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
     let venv = target_dir().join("book-twisted-venv");
     let python = if cfg!(windows) { venv.join("Scripts/python.exe") } else { venv.join("bin/python") };
     let requirements = root().join("book/requirements.txt");
@@ -375,10 +381,7 @@ fn every_twisted_snippet_passes_its_selftest() {
         p.extension().is_some_and(|e| e == "py") && p.parent().is_some_and(|d| d.ends_with("twisted"))
     });
     assert!(!snippets.is_empty(), "no book/src/*/twisted/*.py found");
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let failures = run_all(&snippets, &|snippet| {
         let mut command = Command::new(&python);
         command
@@ -404,13 +407,7 @@ impl Demo {
     /// reading the address it prints (`… listening on 127.0.0.1:PORT …`).
     fn start(package: &str) -> Demo {
         use std::io::{BufRead, BufReader};
-        let mut child = Command::new(Demo::build(package))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = Demo::spawn(package);
         let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
         let addr = lines
             .by_ref()
@@ -427,6 +424,18 @@ impl Demo {
 }
 
 impl Demo {
+    /// Builds `package`'s demo binary and starts it with `--listen 127.0.0.1:0`, its
+    /// stdout piped for the caller to read (what it prints first says where it is).
+    fn spawn(package: &str) -> std::process::Child {
+        Command::new(Demo::build(package))
+            .args(["--listen", "127.0.0.1:0"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {package}'s demo: {e}"))
+    }
+
     /// Builds `package`'s demo binary; returns its path.
     fn build(package: &str) -> PathBuf {
         let output = xtask::cargo::cargo()
@@ -452,10 +461,7 @@ impl Drop for Demo {
 
 #[test]
 fn twisted_clients_talk_to_the_rust_demos() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     // The chapters say these Twisted clients interoperate with the Rust solutions.
     let cases: [(&str, &str, &[&str], &str); 2] = [
         (

@@ -41,10 +41,7 @@ fn require_tool(tool: &str, check: &[&str], install: &str) {
 
 #[test]
 fn fake_telnet_answers_alike_in_twisted_and_rust() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let big: Vec<u8> = (0..256 << 10).map(|i| b"widget-1 low\n"[i % 13]).collect();
     let long = [b'x'; 100];
     let cat = [&b"cat\r\n"[..], &big];
@@ -95,13 +92,7 @@ struct LoggingDemo {
 impl LoggingDemo {
     fn start(package: &str) -> LoggingDemo {
         use std::io::{BufRead, BufReader};
-        let mut child = Command::new(Demo::build(package))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = Demo::spawn(package);
         let (lines, log) = std::sync::mpsc::channel();
         let stdout = child.stdout.take().unwrap();
         std::thread::spawn(move || {

@@ -15,10 +15,7 @@ fn room_page_shows_attendees_live_and_names_as_text_in_headless_chromium() {
                  browser. Install it (Debian/Ubuntu: apt-get install chromium), then run the tests again."
             )
         });
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let room = support::room_server();
     let state = tempfile::tempdir().unwrap();
     let mut script = Command::new(python);

@@ -38,10 +38,7 @@ fn ssh_as_clerk(addr: &str, password: &str, command: &str, input: &str) -> (Opti
 
 #[test]
 fn openssh_gets_the_same_answers_from_the_conch_server_and_the_rust_solution() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let rust = Demo::start("sol13-ssh");
     let twisted = twisted_server(&python, "ssh/twisted/conch_shell.py");
     // (password, command, what a piped shell reads)
@@ -89,10 +86,7 @@ fn openssh_gets_the_same_answers_from_the_conch_server_and_the_rust_solution() {
 
 #[test]
 fn the_conch_client_runs_commands_on_the_rust_demo() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let demo = Demo::start("sol13-ssh");
     let snippet = src().join("ssh/twisted/conch_shell.py");
     for (command, ok, printed) in
@@ -144,10 +138,7 @@ fn ssh_typing(addr: &str, answers: &[&str], command: &str) -> (Option<i32>, Stri
 
 #[test]
 fn a_mistyped_password_gets_another_prompt_until_the_attempt_limit() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     sshpass(); // says what to install when OpenSSH is missing
     let rust = Demo::start("sol13-ssh");
     let twisted = twisted_server(&python, "ssh/twisted/conch_shell.py");

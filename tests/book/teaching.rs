@@ -244,10 +244,7 @@ fn prose_of_html(html: &str) -> String {
 
 #[test]
 fn the_built_pages_have_no_broken_fences_and_no_run_buttons() {
-    let mdbook = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        mdbook::ensure(&root()).unwrap_or_else(|e| panic!("{e}"))
-    };
+    let mdbook = ensure_mdbook();
     // A build of its own, in a temporary folder, so it never races the other book test.
     let out = tempfile::tempdir().expect("temp dir");
     let built = Command::new(&mdbook)

@@ -23,10 +23,7 @@ fn start_tls_server(mut command: Command, what: &str) -> Demo {
 
 #[test]
 fn the_twisted_tls_server_and_the_rust_solution_answer_the_twisted_client_alike() {
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let snippets = src().join("tls/twisted");
     let rust_demo = Demo::build("sol09-tls");
     let moves = ["WIDGET-1 5", "WIDGET-1 -2", "GADGET 3", "WIDGET-1 five", "WIDGET-1", "WIDGET-1 10"];

@@ -43,10 +43,7 @@ fn curl(base: &str, args: &[&str], path: &str) -> String {
 #[test]
 fn the_twisted_inventory_site_and_the_rust_solution_answer_curl_alike() {
     use std::io::{BufRead, BufReader};
-    let python = {
-        let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-        twisted_venv()
-    };
+    let python = twisted_venv();
     let snippet = src().join("web/twisted/inventory_site.py");
     let mut twisted = Command::new(&python)
         .arg(&snippet)

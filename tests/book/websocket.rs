@@ -59,11 +59,6 @@ impl Drop for Dashboards {
     }
 }
 
-fn book_venv_python() -> PathBuf {
-    let _one_at_a_time = INSTALLING.lock().unwrap_or_else(|e| e.into_inner());
-    twisted_venv()
-}
-
 /// Runs one of the chapter's client scripts (book/src/websocket/clients/) against
 /// `server`; returns whether it succeeded and its output.
 fn websocket_client(python: &Path, script: &str, server: &Dashboards, extra: &[&str]) -> (bool, String) {
@@ -78,7 +73,7 @@ fn websocket_client(python: &Path, script: &str, server: &Dashboards, extra: &[&
 
 #[test]
 fn websocket_twisted_snippet_and_rust_solution_answer_one_scripted_client_alike() {
-    let python = book_venv_python();
+    let python = twisted_venv();
     let (rust_ok, rust) = websocket_client(&python, "script.py", &Dashboards::rust(), &[]);
     let (twisted_ok, twisted) = websocket_client(&python, "script.py", &Dashboards::twisted(&python), &[]);
     assert!(rust_ok && twisted_ok, "the script failed:\n--- Rust\n{rust}\n--- Twisted\n{twisted}");
@@ -88,7 +83,7 @@ fn websocket_twisted_snippet_and_rust_solution_answer_one_scripted_client_alike(
 
 #[test]
 fn websocket_echo_passes_the_autobahn_fuzzing_cases_1_to_10_with_kosoku() {
-    let python = book_venv_python();
+    let python = twisted_venv();
     let server = Dashboards::rust();
     let reports = tempfile::tempdir().unwrap();
     let mut kosoku = Command::new(&python);
@@ -114,7 +109,7 @@ fn websocket_dashboard_page_shows_live_totals_in_headless_chromium() {
                  then run the tests again."
             )
         });
-    let python = book_venv_python();
+    let python = twisted_venv();
     let (ok, output) = websocket_client(&python, "browser.py", &Dashboards::rust(), &[chromium]);
     assert!(ok && output.contains("page shows GADGET=3 WIDGET-1=3"), "headless Chromium:\n{output}");
 }
